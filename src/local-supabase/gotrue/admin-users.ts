@@ -1,0 +1,145 @@
+/** GoTrue's admin user endpoints (internal/api/admin.go): create, get and delete email users. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import { isSqlError, type SqlDatabase } from '../database.js';
+import { GotrueError, userNotFound, validationFailed } from './errors.js';
+import { findUser, userJson } from './user-json.js';
+
+const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// badoux/checkmail's pattern, which GoTrue's validateEmail uses.
+const EMAIL =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const BCRYPT_COST = 10;
+const BCRYPT_MAX_BYTES = 72;
+
+export interface CreateUserParams {
+  id?: unknown;
+  aud?: unknown;
+  role?: unknown;
+  email?: unknown;
+  phone?: unknown;
+  password?: unknown;
+  password_hash?: unknown;
+  email_confirm?: unknown;
+  user_metadata?: unknown;
+  app_metadata?: unknown;
+}
+
+function validateEmail(email: string): string {
+  if (email === '') throw validationFailed('An email address is required');
+  if (email.length > 255) throw validationFailed('An email address is too long');
+  if (!EMAIL.test(email)) throw validationFailed('Unable to validate email address: invalid format');
+  return email.toLowerCase();
+}
+
+function validateId(id: unknown): string {
+  if (id === undefined || id === null || id === '') return randomUUID();
+  if (typeof id !== 'string' || !UUID.test(id)) throw validationFailed('ID must conform to the uuid v4 format');
+  if (/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(id)) throw validationFailed('ID cannot be a nil uuid');
+  return id.toLowerCase();
+}
+
+const asObject = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** Merges like GoTrue's UpdateAppMetaData: a null value deletes the key. */
+function mergeMetadata(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+async function hashPassword(password: string): Promise<string> {
+  // GoTrue's must(bcrypt.GenerateFromPassword) panics past 72 bytes; its recoverer answers 500.
+  if (Buffer.byteLength(password) > BCRYPT_MAX_BYTES) {
+    throw new GotrueError(500, 'unexpected_failure', 'Internal Server Error');
+  }
+  // Go's bcrypt writes the $2a$ variant; bcryptjs computes the same hash for either prefix.
+  const salt = (await bcrypt.genSalt(BCRYPT_COST)).replace(/^\$2b\$/, '$2a$');
+  return bcrypt.hash(password, salt);
+}
+
+export async function createUser(
+  db: SqlDatabase,
+  params: CreateUserParams,
+  defaults: { aud: string; role: string },
+): Promise<Record<string, unknown>> {
+  const hasEmail = typeof params.email === 'string' && params.email !== '';
+  const hasPhone = typeof params.phone === 'string' && params.phone !== '';
+  if (!hasEmail && !hasPhone) throw validationFailed('Cannot create a user without either an email or phone');
+  if (hasPhone) {
+    throw new GotrueError(501, 'not_implemented', 'Phone users are not implemented by the embedded local Supabase');
+  }
+  const email = validateEmail(params.email as string);
+  const aud = typeof params.aud === 'string' && params.aud ? params.aud : defaults.aud;
+  const [duplicate] = await db.query(
+    `select 1 from auth.identities where email = $1
+     union all select 1 from auth.users where lower(email) = $1 and aud = $2 limit 1`,
+    [email, aud],
+  );
+  if (duplicate) {
+    throw new GotrueError(422, 'email_exists', 'A user with this email address has already been registered');
+  }
+  if (params.password && params.password_hash) {
+    throw validationFailed('Only a password or a password hash should be provided');
+  }
+  if (params.password_hash) {
+    throw new GotrueError(501, 'not_implemented', 'password_hash is not implemented by the embedded local Supabase');
+  }
+  const id = validateId(params.id);
+  const password = typeof params.password === 'string' && params.password !== ''
+    ? params.password
+    : randomBytes(48).toString('base64url').slice(0, 64);
+  const encrypted = await hashPassword(password);
+  const appMetadata = mergeMetadata({ provider: 'email', providers: ['email'] }, asObject(params.app_metadata));
+  const confirm = params.email_confirm === true;
+  const userMetadata = confirm
+    ? { ...asObject(params.user_metadata), email_verified: true }
+    : asObject(params.user_metadata);
+  const identityData = { sub: id, email, email_verified: false, phone_verified: false };
+
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.query(
+        `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+           raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, case when $7::boolean then now() end, $8::jsonb, $9::jsonb, now(), now())`,
+        [INSTANCE_ID, id, aud, typeof params.role === 'string' && params.role ? params.role : defaults.role,
+          email, encrypted, confirm, JSON.stringify(appMetadata), JSON.stringify(userMetadata)],
+      );
+      await tx.query(
+        `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+         values ($1::text, $1::uuid, $2::jsonb, 'email', now(), now(), now())`,
+        [id, JSON.stringify(identityData)],
+      );
+      const user = await findUser(tx, id);
+      return userJson(user!, { withConfirmedAt: false });
+    });
+  } catch (error) {
+    if (isSqlError(error)) throw new GotrueError(500, 'unexpected_failure', 'Database error creating new user');
+    throw error;
+  }
+}
+
+function checkUserId(id: string): string {
+  if (!UUID.test(id)) throw new GotrueError(404, 'validation_failed', 'user_id must be an UUID');
+  return id.toLowerCase();
+}
+
+export async function getUser(db: SqlDatabase, id: string): Promise<Record<string, unknown>> {
+  const user = await db.transaction((tx) => findUser(tx, checkUserId(id)));
+  if (!user) throw userNotFound();
+  return userJson(user, { withConfirmedAt: true });
+}
+
+export async function deleteUser(db: SqlDatabase, id: string, softDelete: boolean): Promise<void> {
+  if (softDelete) {
+    throw new GotrueError(501, 'not_implemented', 'Soft deletion is not implemented by the embedded local Supabase');
+  }
+  const deleted = await db.query('delete from auth.users where id = $1 returning id', [checkUserId(id)]);
+  if (deleted.length === 0) throw userNotFound();
+}

@@ -1,0 +1,27 @@
+/** GoTrue's error responses: the 2024-01-01 API shape {code, message}, or the initial {code, error_code, msg}. */
+import type { Request, Response } from 'express';
+
+export class GotrueError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const API_VERSION = '2024-01-01';
+
+export function sendGotrueError(req: Request, res: Response, error: GotrueError): void {
+  const versioned = (req.get('x-supabase-api-version') ?? '') >= API_VERSION;
+  res.status(error.status).set({ 'Content-Type': 'application/json', 'x-sb-error-code': error.code });
+  if (versioned) {
+    res.set('X-Supabase-Api-Version', API_VERSION).send(JSON.stringify({ code: error.code, message: error.message }));
+  } else {
+    res.send(JSON.stringify({ code: error.status, error_code: error.code, msg: error.message }));
+  }
+}
+
+export const userNotFound = () => new GotrueError(404, 'user_not_found', 'User not found');
+export const validationFailed = (message: string) => new GotrueError(400, 'validation_failed', message);

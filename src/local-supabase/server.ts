@@ -1,0 +1,101 @@
+/** The embedded local Supabase: real Postgres behind the PostgREST and GoTrue subset ims-api uses. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { bootstrapSupabaseDatabase } from './bootstrap.js';
+import type { SqlDatabase } from './database.js';
+import { NO_API_KEY_BODY, resolveAuthorization, type GatewayKeys } from './gateway.js';
+import { gotrueRouter } from './gotrue/router.js';
+import {
+  LOCAL_ANON_KEY,
+  LOCAL_JWT_SECRET,
+  LOCAL_PUBLISHABLE_KEY,
+  LOCAL_SECRET_KEY,
+  LOCAL_SERVICE_ROLE_KEY,
+} from './keys.js';
+import { applyMigrations } from './migrate.js';
+import { openPglite } from './pglite-database.js';
+import { openPostgres } from './postgres-database.js';
+import { postgrestRouter } from './postgrest/router.js';
+
+export interface LocalSupabaseOptions {
+  /** A PostgreSQL URL; when absent, PGlite runs in this process. */
+  dbUrl?: string | undefined;
+  /** PGlite's data directory; when absent (and no dbUrl), PGlite keeps everything in memory. */
+  dataDir?: string | undefined;
+  port?: number;
+  host?: string;
+}
+
+export interface LocalSupabase {
+  url: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  db: SqlDatabase;
+  appliedMigrations: string[];
+  close(): Promise<void>;
+}
+
+const KEYS: GatewayKeys = {
+  anonJwt: LOCAL_ANON_KEY,
+  serviceRoleJwt: LOCAL_SERVICE_ROLE_KEY,
+  publishableKey: LOCAL_PUBLISHABLE_KEY,
+  secretKey: LOCAL_SECRET_KEY,
+};
+
+export function openDatabase(options: Pick<LocalSupabaseOptions, 'dbUrl' | 'dataDir'>): Promise<SqlDatabase> {
+  return options.dbUrl ? openPostgres(options.dbUrl) : openPglite(options.dataDir);
+}
+
+export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.text({ type: () => true, limit: '1mb' }));
+
+  const gateway = (req: Request, res: Response, next: NextFunction) => {
+    const resolved = resolveAuthorization(req.headers, new URL(req.originalUrl, 'http://local').searchParams, KEYS);
+    if (!resolved.ok) {
+      res.status(401).json(NO_API_KEY_BODY);
+      return;
+    }
+    res.locals.authorization = resolved.authorization;
+    next();
+  };
+  app.use('/rest/v1', gateway, postgrestRouter(db, jwtSecret));
+  app.use('/auth/v1', gateway, gotrueRouter(db, jwtSecret));
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ message: 'no Route matched with those values' });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    console.error("embedded local Supabase: unexpected error", error);
+    res.status(500).json({ message: 'An unexpected error occurred in the embedded local Supabase' });
+  });
+  return app;
+}
+
+/** Opens the database, makes it a Supabase database, applies migrations, and listens. */
+export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Promise<LocalSupabase> {
+  const db = await openDatabase(options);
+  await bootstrapSupabaseDatabase(db);
+  const appliedMigrations = await applyMigrations(db);
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = localSupabaseApp(db).listen(options.port ?? 0, options.host ?? '127.0.0.1', () =>
+      resolve(listening),
+    );
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    anonKey: LOCAL_ANON_KEY,
+    serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
+    db,
+    appliedMigrations,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Structured logs (pino) with secrets redacted wherever they could appear. */
+import { pino, type Logger } from 'pino';
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.apikey',
+  'req.headers.cookie',
+  '*.password',
+  '*.directorPassword',
+  '*.serviceRoleKey',
+  '*.SUPABASE_SERVICE_ROLE_KEY',
+  '*.IDEMPOTENCY_SECRET',
+];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}

@@ -1,0 +1,3 @@
+-- Seed data for local development (applied by `supabase db reset`). Nothing secret belongs here:
+-- institutions and their directors are created through the API so that the auth user, the
+-- institution and the profile always exist together.

@@ -1,0 +1,163 @@
+/** PostgREST contract, through supabase-js and raw HTTP: the calls ims-api makes, with real statuses and error JSON. */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractTargets, type Target } from '../support/target.js';
+
+let counter = 0;
+const subdomain = () => `school-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+
+describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
+  let t: Target;
+  beforeAll(async () => {
+    t = await factory.start();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('insert … select().single() answers 201 with the row as an object', async () => {
+    const sub = subdomain();
+    const result = await t.service.from('institutions').insert({ name: 'Alpha School', subdomain: sub }).select('id, subdomain, status').single();
+    expect(result.status).toBe(201);
+    expect(result.error).toBeNull();
+    expect(result.data).toEqual({ id: expect.any(String), subdomain: sub, status: 'pending' });
+  });
+
+  it('insert without select answers 201 with no body (return=minimal)', async () => {
+    const result = await t.service.from('institutions').insert({ name: 'Beta School', subdomain: subdomain() });
+    expect(result).toMatchObject({ status: 201, data: null, error: null });
+  });
+
+  it('a duplicate subdomain is 409 with SQLSTATE 23505', async () => {
+    const sub = subdomain();
+    await t.service.from('institutions').insert({ name: 'Gamma School', subdomain: sub });
+    const again = await t.service.from('institutions').insert({ name: 'Gamma Two', subdomain: sub });
+    expect(again.status).toBe(409);
+    expect(again.error).toMatchObject({ code: '23505', message: expect.stringContaining('institutions_subdomain_key') });
+  });
+
+  it('a check violation is 400 with SQLSTATE 23514 and PostgREST error keys', async () => {
+    const result = await t.service.from('institutions').insert({ name: 'Delta', subdomain: 'Not A Label' });
+    expect(result.status).toBe(400);
+    expect(Object.keys(result.error!).sort()).toEqual(['code', 'details', 'hint', 'message']);
+    expect(result.error!.code).toBe('23514');
+  });
+
+  it('a malformed uuid in a filter is 400 with SQLSTATE 22P02', async () => {
+    const result = await t.service.from('institutions').select('id').eq('id', 'not-a-uuid');
+    expect(result.status).toBe(400);
+    expect(result.error!.code).toBe('22P02');
+  });
+
+  it('eq., in. and is. filters select the matching rows', async () => {
+    const [a, b] = [subdomain(), subdomain()];
+    await t.service.from('institutions').insert([{ name: 'Epsilon A', subdomain: a }, { name: 'Epsilon B', subdomain: b }]);
+    const byIn = await t.service.from('institutions').select('subdomain').in('subdomain', [a, b, 'absent']);
+    expect(byIn.data!.map((row) => row.subdomain).sort()).toEqual([a, b].sort());
+    const byEq = await t.service.from('institutions').select('*').eq('subdomain', a).maybeSingle();
+    expect(byEq.data).toMatchObject({ subdomain: a, status: 'pending', created_at: expect.any(String) });
+    const byIs = await t.service.from('institutions').select('id').eq('subdomain', a).is('name', null);
+    expect(byIs.data).toEqual([]);
+  });
+
+  it('maybeSingle() with no row is data null; single() with no row is 406 PGRST116', async () => {
+    const none = await t.service.from('institutions').select('id').eq('id', randomUUID()).maybeSingle();
+    expect(none).toMatchObject({ data: null, error: null, status: 200 });
+    const single = await t.service.from('institutions').select('id').eq('id', randomUUID()).single();
+    expect(single.status).toBe(406);
+    expect(single.error).toMatchObject({ code: 'PGRST116', details: 'The result contains 0 rows' });
+  });
+
+  it('a singular insert of two rows is 406 and rolled back', async () => {
+    const [a, b] = [subdomain(), subdomain()];
+    const result = await t.service
+      .from('institutions')
+      .insert([{ name: 'Zeta A', subdomain: a }, { name: 'Zeta B', subdomain: b }])
+      .select('id')
+      .single();
+    expect(result.status).toBe(406);
+    const left = await t.service.from('institutions').select('id').in('subdomain', [a, b]);
+    expect(left.data).toEqual([]);
+  });
+
+  it('delete answers 204 without a representation and 200 with one', async () => {
+    const [a, b] = [subdomain(), subdomain()];
+    await t.service.from('institutions').insert([{ name: 'Eta A', subdomain: a }, { name: 'Eta B', subdomain: b }]);
+    const minimal = await t.service.from('institutions').delete().eq('subdomain', a);
+    expect(minimal).toMatchObject({ status: 204, data: null, error: null });
+    const represented = await t.service.from('institutions').delete().eq('subdomain', b).select('subdomain');
+    expect(represented).toMatchObject({ status: 200, data: [{ subdomain: b }] });
+    const gone = await t.service.from('institutions').delete().eq('subdomain', b);
+    expect(gone.status).toBe(204);
+  });
+
+  it('rpc calls a function by named arguments and returns its scalar', async () => {
+    const email = `rpc-${randomUUID()}@example.com`;
+    const created = await t.service.auth.admin.createUser({ email, password: 'password-1', email_confirm: true });
+    const found = await t.service.rpc('auth_user_id_by_email', { p_email: email.toUpperCase() });
+    expect(found).toMatchObject({ status: 200, error: null, data: created.data.user!.id });
+    const missing = await t.service.rpc('auth_user_id_by_email', { p_email: 'nobody@example.com' });
+    expect(missing).toMatchObject({ status: 200, data: null });
+  });
+
+  it('an unknown function is 404 PGRST202 naming its arguments', async () => {
+    const result = await t.service.rpc('no_such_function', { b: 1, a: 2 });
+    expect(result.status).toBe(404);
+    expect(result.error).toMatchObject({
+      code: 'PGRST202',
+      message: 'Could not find the function public.no_such_function(a, b) in the schema cache',
+    });
+  });
+
+  it('an unknown table is 404 PGRST205', async () => {
+    const result = await t.service.from('no_such_table').select('*');
+    expect(result.status).toBe(404);
+    expect(result.error!.code).toBe('PGRST205');
+  });
+
+  it('the anon key sees none of our tables or functions (401, SQLSTATE 42501)', async () => {
+    const read = await t.anon.from('institutions').select('id');
+    expect(read.status).toBe(401);
+    expect(read.error!.code).toBe('42501');
+    const write = await t.anon.from('institutions').insert({ name: 'Anon School', subdomain: subdomain() });
+    expect(write.status).toBe(401);
+    const call = await t.anon.rpc('auth_user_id_by_email', { p_email: 'x@example.com' });
+    expect(call.status).toBe(401);
+  });
+
+  it('refuses a request without an apikey (401) and a forged JWT (401 PGRST301)', async () => {
+    const noKey = await fetch(`${t.url}/rest/v1/institutions?select=id`);
+    expect(noKey.status).toBe(401);
+    const forged = await fetch(`${t.url}/rest/v1/institutions?select=id`, {
+      headers: { apikey: t.anonKey, Authorization: `Bearer ${t.serviceRoleKey.slice(0, -4)}AAAA` },
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expect(await forged.json()).toMatchObject({ code: 'PGRST301' });
+  });
+
+  it('answers with PostgREST headers: Content-Range and Preference-Applied', async () => {
+    const response = await fetch(`${t.url}/rest/v1/institutions?select=subdomain`, {
+      method: 'POST',
+      headers: {
+        apikey: t.serviceRoleKey,
+        Authorization: `Bearer ${t.serviceRoleKey}`,
+        'Content-Type': 'application/json',
+        Prefer: 'return=representation',
+      },
+      body: JSON.stringify({ name: 'Theta School', subdomain: subdomain() }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('content-range')).toBe('*/*');
+    expect(response.headers.get('preference-applied')).toBe('return=representation');
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
+  it('the embedded stand-in answers 501 for what it does not implement, never a wrong 200', async (context) => {
+    if (!t.embedded) context.skip();
+    const ordered = await t.service.from('institutions').select('id').order('name');
+    expect(ordered.status).toBe(501);
+    const embedded = await t.service.from('user_profiles').select('user_id, institutions(name)');
+    expect(embedded.status).toBe(501);
+  });
+});

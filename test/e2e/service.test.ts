@@ -1,0 +1,53 @@
+/** The whole service started as `npm start` starts it, on each backend it supports. */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startLocalSupabase } from '../../src/local-supabase/server.js';
+import { startService } from '../../src/service.js';
+import { createPostgresDatabase } from '../support/lanes.js';
+
+const silent = pino({ level: 'silent' });
+
+async function health(url: string) {
+  const response = await fetch(`${url}/healthz`);
+  return { status: response.status, body: await response.json() };
+}
+
+describe('service start-up', () => {
+  it('boots the embedded Supabase on PGlite when no SUPABASE_URL is set', async () => {
+    const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://' }), silent);
+    try {
+      expect(await health(service.url)).toEqual({ status: 200, body: { status: 'ok', backend: 'embedded-pglite' } });
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('talks, unchanged, to a separately started Supabase given as SUPABASE_URL', async () => {
+    const local = await startLocalSupabase();
+    const service = await startService(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', SUPABASE_URL: local.url, SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey }),
+      silent,
+    );
+    try {
+      expect(await health(service.url)).toEqual({ status: 200, body: { status: 'ok', backend: 'supabase' } });
+    } finally {
+      await service.close();
+      await local.close();
+    }
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('runs the embedded Supabase on PostgreSQL with LOCAL_SUPABASE_DB_URL', async () => {
+    const database = await createPostgresDatabase();
+    const service = await startService(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DB_URL: database.url }),
+      silent,
+    );
+    try {
+      expect(await health(service.url)).toEqual({ status: 200, body: { status: 'ok', backend: 'embedded-postgres' } });
+    } finally {
+      await service.close();
+      await database.drop();
+    }
+  });
+});

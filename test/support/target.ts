@@ -1,0 +1,74 @@
+/**
+ * Where a contract suite runs: the embedded local Supabase on each database lane, or — when
+ * SUPABASE_URL is set (`npm run test:supabase`) — a real Supabase such as `supabase start`.
+ */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { SqlExecutor } from '../../src/local-supabase/database.js';
+import { openPostgres } from '../../src/local-supabase/postgres-database.js';
+import { createSupabaseClient } from '../../src/supabase/client.js';
+import { LANES, startLaneSupabase } from './lanes.js';
+
+export interface Target {
+  url: string;
+  serviceRoleKey: string;
+  anonKey: string;
+  service: SupabaseClient;
+  anon: SupabaseClient;
+  /** Direct SQL, when the database can be reached (always for the stand-in; SUPABASE_DB_URL for a real one). */
+  sql?: SqlExecutor;
+  /** True for the embedded stand-in, whose 501 answers for unsupported requests are part of its contract. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface TargetFactory {
+  name: string;
+  start(): Promise<Target>;
+}
+
+function clients(url: string, serviceRoleKey: string, anonKey: string) {
+  return {
+    service: createSupabaseClient({ url, serviceRoleKey }),
+    anon: createSupabaseClient({ url, serviceRoleKey: anonKey }),
+  };
+}
+
+export function contractTargets(): TargetFactory[] {
+  const real = process.env.SUPABASE_URL;
+  if (real) {
+    return [
+      {
+        name: `supabase at ${real}`,
+        async start() {
+          const serviceRoleKey = process.env.SUPABASE_SERVICE_ROLE_KEY!;
+          const anonKey = process.env.SUPABASE_ANON_KEY!;
+          const db = process.env.SUPABASE_DB_URL ? await openPostgres(process.env.SUPABASE_DB_URL, 2) : undefined;
+          return {
+            url: real,
+            serviceRoleKey,
+            anonKey,
+            ...clients(real, serviceRoleKey, anonKey),
+            ...(db ? { sql: db } : {}),
+            embedded: false,
+            close: async () => db?.close(),
+          };
+        },
+      },
+    ];
+  }
+  return LANES.map((lane) => ({
+    name: `embedded local Supabase on ${lane}`,
+    async start() {
+      const local = await startLaneSupabase(lane);
+      return {
+        url: local.url,
+        serviceRoleKey: local.serviceRoleKey,
+        anonKey: local.anonKey,
+        ...clients(local.url, local.serviceRoleKey, local.anonKey),
+        sql: local.db,
+        embedded: true,
+        close: () => local.close(),
+      };
+    },
+  }));
+}

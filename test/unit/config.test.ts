@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to port 3000 and the embedded Supabase on PGlite in .data/pglite', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, LOCAL_SUPABASE_DATA_DIR: '.data/pglite' });
+    expect(config.SUPABASE_URL).toBeUndefined();
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ LOCAL_SUPABASE_DB_URL: 'mysql://x' })).toThrow(/LOCAL_SUPABASE_DB_URL/);
+  });
+
+  it('requires the service role key with SUPABASE_URL', () => {
+    expect(() => loadConfig({ SUPABASE_URL: 'http://127.0.0.1:54321' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY: is required/);
+  });
+
+  it('treats an empty value as unset, as .env files write them', () => {
+    expect(loadConfig({ SUPABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+});
