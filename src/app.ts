@@ -3,7 +3,8 @@ import express, { type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { notFoundHandler, problemHandler } from './http/problem.js';
+import { AppError } from './errors.js';
+import { notFoundHandler, problemHandler, sendProblem } from './http/problem.js';
 import { requestIdOf } from './http/request-id.js';
 
 export interface AppOptions {
@@ -11,6 +12,8 @@ export interface AppOptions {
   /** What the service talks to, reported by /healthz: `embedded-pglite`, `embedded-postgres` or `supabase`. */
   backend: string;
   trustProxy?: boolean;
+  /** Readiness: whether Supabase answers. */
+  isReady: () => Promise<boolean>;
   routers?: Router[];
 }
 
@@ -45,6 +48,13 @@ export function createApp(options: AppOptions): express.Express {
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', backend: options.backend });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (await options.isReady()) {
+      res.json({ status: 'ready', backend: options.backend });
+      return;
+    }
+    sendProblem(res, new AppError('unavailable', 'not_ready', 'Supabase is not reachable.', { retryAfterSeconds: 5 }));
   });
   for (const router of options.routers ?? []) app.use(router);
 

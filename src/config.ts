@@ -16,6 +16,13 @@ const ConfigSchema = z
     LOCAL_SUPABASE_DATA_DIR: z.string().min(1).default('.data/pglite'),
     LOCAL_SUPABASE_PORT: z.coerce.number().int().min(0).max(65535).default(54321),
     TRUST_PROXY: boolean.default(false),
+    SUPABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    IDEMPOTENCY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+    REGISTER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+    RECOVERY_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+    PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
   })
   .superRefine((env, ctx) => {
     if (env.SUPABASE_URL && !env.SUPABASE_SERVICE_ROLE_KEY) {
@@ -23,6 +30,13 @@ const ConfigSchema = z
         code: 'custom',
         path: ['SUPABASE_SERVICE_ROLE_KEY'],
         message: 'is required when SUPABASE_URL is set (the service_role or sb_secret_ key from `supabase status`)',
+      });
+    }
+    if (env.SUPABASE_URL && !env.IDEMPOTENCY_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['IDEMPOTENCY_SECRET'],
+        message: 'is required when SUPABASE_URL is set (e.g. `openssl rand -base64 48`); only the embedded Supabase makes one itself',
       });
     }
   });

@@ -1,10 +1,91 @@
 /** Wires the service: config → (embedded Supabase when no SUPABASE_URL) → Supabase client → app → listening server. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { registerRouter } from './http/register-route.js';
+import { localIdempotencySecret } from './idempotency/secret.js';
 import { startLocalSupabase, type LocalSupabase } from './local-supabase/server.js';
+import { recoverAbandoned } from './registration/recover-abandoned.js';
+import type { RegistrationDeps } from './registration/register-institution.js';
+import type { SagaPolicy } from './saga/run-saga.js';
+import { createSupabaseClient } from './supabase/client.js';
+import { supabaseIsReady } from './supabase/readiness.js';
+import { supabaseRegistrationGateway } from './supabase/registration-gateway.js';
+
+export const DEFAULT_SAGA_POLICY: SagaPolicy = {
+  step: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
+  compensation: { attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 },
+};
+
+export interface ServiceOptions {
+  /** The fetch under supabase-js: tests inject faults here, benchmarks count calls. */
+  fetch?: typeof fetch;
+  sagaPolicy?: SagaPolicy;
+}
+
+export interface SupabaseConnection {
+  supabase: SupabaseClient;
+  backend: string;
+  /** The embedded Supabase, when this process runs it. */
+  local?: LocalSupabase;
+  idempotencySecret: string;
+}
+
+/** Connects to SUPABASE_URL, or boots the embedded local Supabase when it is unset. */
+export async function connectSupabase(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<SupabaseConnection> {
+  const client = (url: string, serviceRoleKey: string) =>
+    createSupabaseClient({ url, serviceRoleKey, timeoutMs: config.SUPABASE_TIMEOUT_MS, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  if (config.SUPABASE_URL) {
+    return {
+      supabase: client(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY!),
+      backend: 'supabase',
+      idempotencySecret: config.IDEMPOTENCY_SECRET!,
+    };
+  }
+  const local = await startLocalSupabase({ dbUrl: config.LOCAL_SUPABASE_DB_URL, dataDir: config.LOCAL_SUPABASE_DATA_DIR });
+  logger.info({ supabaseUrl: local.url, engine: local.db.engine, appliedMigrations: local.appliedMigrations }, 'embedded local Supabase started');
+  return {
+    supabase: client(local.url, local.serviceRoleKey),
+    backend: `embedded-${local.db.engine}`,
+    local,
+    idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await localIdempotencySecret(config.LOCAL_SUPABASE_DATA_DIR)),
+  };
+}
+
+export function registrationDeps(config: Config, connection: SupabaseConnection, logger: Logger, sagaPolicy = DEFAULT_SAGA_POLICY): RegistrationDeps {
+  return {
+    gateway: supabaseRegistrationGateway(connection.supabase),
+    settings: {
+      fingerprintSecret: connection.idempotencySecret,
+      lockTimeoutSeconds: config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS,
+      retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+      claimRetry: sagaPolicy.step,
+      saga: sagaPolicy,
+    },
+    onSagaEnded: (event) => logger.warn({ registrationId: event.registrationId, outcome: event.outcome, cause: String(event.cause) }, 'registration saga did not complete'),
+  };
+}
+
+/** Runs `task` every `seconds` (0: never), one run at a time, without keeping the process alive. */
+function every(seconds: number, task: () => Promise<unknown>, logger: Logger, name: string): () => void {
+  if (seconds === 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .then((result) => logger.debug({ task: name, result }, 'scheduled task ran'))
+      .catch((error: unknown) => logger.warn({ task: name, err: error }, 'scheduled task failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 export interface RunningService {
   url: string;
@@ -12,23 +93,23 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export async function startService(
-  config: Config,
-  logger: Logger,
-): Promise<RunningService> {
-  let local: LocalSupabase | undefined;
-  let supabaseUrl = config.SUPABASE_URL;
-  let backend = 'supabase';
-  if (!supabaseUrl) {
-    local = await startLocalSupabase({ dbUrl: config.LOCAL_SUPABASE_DB_URL, dataDir: config.LOCAL_SUPABASE_DATA_DIR });
-    supabaseUrl = local.url;
-    backend = `embedded-${local.db.engine}`;
-    logger.info(
-      { supabaseUrl, engine: local.db.engine, appliedMigrations: local.appliedMigrations },
-      'embedded local Supabase started',
-    );
-  }
-  const app = createApp({ logger, backend, trustProxy: config.TRUST_PROXY });
+export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
+  const connection = await connectSupabase(config, logger, options);
+  const deps = registrationDeps(config, connection, logger, options.sagaPolicy);
+  const app = createApp({
+    logger,
+    backend: connection.backend,
+    trustProxy: config.TRUST_PROXY,
+    isReady: () => supabaseIsReady(connection.supabase),
+    routers: [registerRouter(deps, { rateLimitPerMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE })],
+  });
+  const stopRecovery = every(
+    config.RECOVERY_INTERVAL_SECONDS,
+    () => recoverAbandoned(deps, { idleSeconds: config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS, limit: 50 }),
+    logger,
+    'recover',
+  );
+  const stopPurge = every(config.PURGE_INTERVAL_MINUTES * 60, () => deps.gateway.purgeExpiredKeys(), logger, 'purge');
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -37,13 +118,15 @@ export async function startService(
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   return {
     url: `http://${host}:${port}`,
-    backend,
+    backend: connection.backend,
     async close() {
+      stopRecovery();
+      stopPurge();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await local?.close();
+      await connection.local?.close();
     },
   };
 }

@@ -26,7 +26,7 @@ describe('service start-up', () => {
   it('talks, unchanged, to a separately started Supabase given as SUPABASE_URL', async () => {
     const local = await startLocalSupabase();
     const service = await startService(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', SUPABASE_URL: local.url, SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey }),
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', SUPABASE_URL: local.url, SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey, IDEMPOTENCY_SECRET: 'x'.repeat(32) }),
       silent,
     );
     try {

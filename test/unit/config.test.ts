@@ -14,8 +14,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOCAL_SUPABASE_DB_URL: 'mysql://x' })).toThrow(/LOCAL_SUPABASE_DB_URL/);
   });
 
-  it('requires the service role key with SUPABASE_URL', () => {
+  it('requires the service role key and the idempotency secret with SUPABASE_URL', () => {
     expect(() => loadConfig({ SUPABASE_URL: 'http://127.0.0.1:54321' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY: is required/);
+    expect(() => loadConfig({ SUPABASE_URL: 'http://127.0.0.1:54321' })).toThrow(/IDEMPOTENCY_SECRET: is required/);
   });
 
   it('treats an empty value as unset, as .env files write them', () => {

@@ -1,0 +1,24 @@
+/**
+ * The Idempotency-Key header (IETF draft "The Idempotency-Key HTTP Header Field"; Stripe): 1–255
+ * printable ASCII characters. The draft's structured-field form, a quoted string, is accepted too.
+ */
+import { AppError } from '../errors.js';
+
+const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export function parseIdempotencyKey(header: string | undefined): string {
+  if (header === undefined) {
+    throw new AppError('invalid_request', 'idempotency_key_missing', 'Send an Idempotency-Key header: a unique value per registration, reused on every retry of it.');
+  }
+  const quoted = /^"(.*)"$/.exec(header);
+  const key = quoted ? quoted[1]!.replace(/\\(["\\])/g, '$1') : header;
+  if (key.trim() === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !PRINTABLE_ASCII.test(key)) {
+    throw new AppError(
+      'invalid_request',
+      'idempotency_key_invalid',
+      `The Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters.`,
+    );
+  }
+  return key;
+}

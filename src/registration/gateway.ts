@@ -1,0 +1,60 @@
+/** What the registration needs from Supabase, as a port: the adapter in src/supabase implements it. */
+import type { RegistrationResult, SagaInput } from './schema.js';
+
+export interface ClaimRequest {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  attempt: string;
+  lockTimeoutSeconds: number;
+  retentionHours: number;
+  sagaInput: SagaInput;
+}
+
+/** A registration this attempt holds the lock of, at its recovery point. */
+export interface HeldRegistration {
+  registrationId: string;
+  institutionId: string;
+  directorUserId: string;
+  sagaInput: SagaInput;
+}
+
+export type ClaimOutcome =
+  /** `resumed`: an earlier attempt (or an earlier try of this one) may have done more than the claim. */
+  | { outcome: 'proceed'; registration: HeldRegistration; resumed: boolean }
+  | { outcome: 'finished'; result: RegistrationResult }
+  | { outcome: 'in_progress'; retryAfterSeconds: number }
+  | { outcome: 'mismatch' };
+
+export interface DirectorUser {
+  id: string;
+  email: string;
+  password: string;
+  fullName: string;
+  registrationId: string;
+  institutionId: string;
+}
+
+/** Every method throws RemoteCallError when the call fails, classified for the saga. */
+export interface RegistrationGateway {
+  /** Call 1: claims the idempotency key and, when new, creates the institution as `pending`. */
+  claim(request: ClaimRequest): Promise<ClaimOutcome>;
+  /** The recovery sweep's claim of an abandoned registration; null when someone else has it. */
+  takeOver(registrationId: string, attempt: string, lockTimeoutSeconds: number): Promise<HeldRegistration | null>;
+  /** Call 2: the director's auth user, with the id chosen at claim time. */
+  createDirectorUser(user: DirectorUser): Promise<void>;
+  /** The registration id a director user was created for; null when there is no such user. */
+  findDirectorUser(userId: string): Promise<{ registrationId: string | undefined } | null>;
+  /** Deletes the auth user; a user already gone counts as deleted. */
+  deleteDirectorUser(userId: string): Promise<void>;
+  /** Call 3: the profile, activation and the remembered answer, in one transaction. */
+  complete(registrationId: string, attempt: string): Promise<RegistrationResult>;
+  /** Undoes the institution and settles the key: remembered with a rejection, forgotten without. */
+  abort(registrationId: string, attempt: string, rejection: RegistrationResult | null, error: string): Promise<void>;
+  /** Lets go of the lock and keeps the recovery point, after a failure that retries did not cure. */
+  release(registrationId: string, attempt: string, error: string): Promise<void>;
+  /** Registrations nobody works on, idle for at least `idleSeconds`. */
+  listAbandoned(idleSeconds: number, limit: number): Promise<string[]>;
+  /** Forgets settled keys past their retention; returns how many. */
+  purgeExpiredKeys(): Promise<number>;
+}

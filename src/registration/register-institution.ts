@@ -1,0 +1,129 @@
+/**
+ * The registration process: claim the key (which creates the institution), then run the saga —
+ * director user, then profile + activation + remembered answer — or replay, refuse or resume.
+ */
+import { randomUUID } from 'node:crypto';
+import { fingerprint } from '../idempotency/fingerprint.js';
+import { failureOf } from '../saga/failure.js';
+import { backoffMs, sleep as realSleep, type RetryPolicy } from '../saga/retry.js';
+import { runSaga, type SagaOutcome, type SagaPolicy } from '../saga/run-saga.js';
+import type { RegistrationContext } from './context.js';
+import type { ClaimOutcome, HeldRegistration, RegistrationGateway } from './gateway.js';
+import { rejectionFor } from './rejection.js';
+import type { RegisterInstitutionRequest, RegistrationResult } from './schema.js';
+import { completeRegistration } from './steps/complete-registration.js';
+import { createDirectorUser } from './steps/create-director-user.js';
+import { createInstitution } from './steps/create-institution.js';
+
+/** Idempotency keys are scoped to the operation they guard. */
+export const REGISTER_SCOPE = 'institutions.register';
+
+export interface RegistrationSettings {
+  fingerprintSecret: string;
+  lockTimeoutSeconds: number;
+  retentionHours: number;
+  /** Retries of the claim, which is idempotent for one attempt. */
+  claimRetry: RetryPolicy;
+  saga: SagaPolicy;
+}
+
+export interface RegistrationDeps {
+  gateway: RegistrationGateway;
+  settings: RegistrationSettings;
+  /** Told about sagas that did not complete, for logs; never given the password. */
+  onSagaEnded?: (event: { registrationId: string; outcome: SagaOutcome['status']; cause?: unknown }) => void;
+}
+
+export type RegisterOutcome =
+  /** A final answer: fresh, or replayed from the key. */
+  | { kind: 'settled'; result: RegistrationResult; replayed: boolean }
+  | { kind: 'in_progress'; retryAfterSeconds: number }
+  | { kind: 'key_reused' }
+  /** Undone completely after a technical failure; nothing is remembered, a retry starts afresh. */
+  | { kind: 'failed' }
+  /** Stopped part-way and recorded; a retry with the same key resumes it. */
+  | { kind: 'incomplete'; retryAfterSeconds: number }
+  /** Supabase could not be reached to claim the key; nothing happened. */
+  | { kind: 'unavailable'; retryAfterSeconds: number };
+
+const RETRY_SOON_SECONDS = 1;
+
+async function claimWithRetries(deps: RegistrationDeps, claim: () => Promise<ClaimOutcome>): Promise<ClaimOutcome | undefined> {
+  const policy = deps.settings.claimRetry;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await claim();
+    } catch (error) {
+      if (failureOf(error) === 'definitive') throw error;
+      if (attempt >= policy.attempts) return undefined;
+      await (deps.settings.saga.sleep ?? realSleep)(backoffMs(attempt, policy));
+    }
+  }
+}
+
+/** Runs the saga for a registration this attempt holds, and settles what the outcome means. */
+export async function driveRegistration(
+  deps: RegistrationDeps,
+  held: HeldRegistration,
+  attempt: string,
+  options: { password: string | undefined; resuming: boolean },
+): Promise<RegisterOutcome> {
+  const context: RegistrationContext = { gateway: deps.gateway, attempt, held, password: options.password };
+  const outcome = await runSaga({
+    context,
+    completed: [createInstitution],
+    pending: [createDirectorUser, completeRegistration],
+    resuming: options.resuming,
+    policy: deps.settings.saga,
+  });
+  if (outcome.status !== 'completed') {
+    deps.onSagaEnded?.({ registrationId: held.registrationId, outcome: outcome.status, cause: outcome.cause });
+  }
+  switch (outcome.status) {
+    case 'completed':
+      return { kind: 'settled', result: context.result!, replayed: false };
+    case 'compensated': {
+      const rejection = rejectionFor(outcome.cause);
+      return rejection ? { kind: 'settled', result: rejection, replayed: false } : { kind: 'failed' };
+    }
+    case 'superseded':
+      return { kind: 'in_progress', retryAfterSeconds: deps.settings.lockTimeoutSeconds };
+    case 'suspended':
+      await deps.gateway.release(held.registrationId, attempt, String(outcome.cause)).catch(() => undefined);
+      return { kind: 'incomplete', retryAfterSeconds: RETRY_SOON_SECONDS };
+  }
+}
+
+export async function registerInstitution(
+  deps: RegistrationDeps,
+  request: RegisterInstitutionRequest,
+  key: string,
+): Promise<RegisterOutcome> {
+  const { directorPassword, ...sagaInput } = request;
+  const attempt = randomUUID();
+  const claim = await claimWithRetries(deps, () =>
+    deps.gateway.claim({
+      scope: REGISTER_SCOPE,
+      key,
+      fingerprint: fingerprint(deps.settings.fingerprintSecret, request),
+      attempt,
+      lockTimeoutSeconds: deps.settings.lockTimeoutSeconds,
+      retentionHours: deps.settings.retentionHours,
+      sagaInput,
+    }),
+  );
+  if (!claim) return { kind: 'unavailable', retryAfterSeconds: RETRY_SOON_SECONDS };
+  switch (claim.outcome) {
+    case 'finished':
+      return { kind: 'settled', result: claim.result, replayed: true };
+    case 'in_progress':
+      return { kind: 'in_progress', retryAfterSeconds: claim.retryAfterSeconds };
+    case 'mismatch':
+      return { kind: 'key_reused' };
+    case 'proceed':
+      return driveRegistration(deps, claim.registration, attempt, {
+        password: directorPassword,
+        resuming: claim.resumed,
+      });
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * This step creates the institution as `pending`. Its action travels with the idempotency claim
+ * (one transaction, one call), so only its compensation is defined here: delete the institution
+ * and settle the key, remembering a business rejection so that retries replay it.
+ */
+import { defineCompensation } from '../../saga/step.js';
+import type { RegistrationContext } from '../context.js';
+import { rejectionFor } from '../rejection.js';
+
+export const createInstitutionStepId = 'create-institution';
+
+export const createInstitution = defineCompensation<RegistrationContext>(createInstitutionStepId, async (context, cause) => {
+  const { gateway, held, attempt } = context;
+  await gateway.abort(held.registrationId, attempt, rejectionFor(cause), String(cause));
+});

@@ -1,0 +1,99 @@
+/**
+ * Runs saga steps in order. A definitive failure unwinds every finished step in reverse — all of
+ * them, whatever fails on the way; a failure that retries cannot cure suspends the saga where it
+ * stands, so a later attempt can resume it from its recovery point.
+ */
+import { failureOf } from './failure.js';
+import { backoffMs, sleep as realSleep, type RetryPolicy, type Sleep } from './retry.js';
+import type { Compensable, Step } from './step.js';
+
+export interface SagaPolicy {
+  step: RetryPolicy;
+  compensation: RetryPolicy;
+  sleep?: Sleep;
+}
+
+export type SagaOutcome =
+  | { status: 'completed' }
+  | { status: 'compensated'; cause: unknown }
+  /** Needs recovery: a step kept failing transiently, or a compensation kept failing. */
+  | { status: 'suspended'; cause: unknown; compensationFailures: { step: string; error: unknown }[] }
+  /** Another attempt took the saga over; this one stopped without changing anything further. */
+  | { status: 'superseded'; cause: unknown };
+
+export interface RunSagaOptions<Context> {
+  context: Context;
+  /** Steps already done before this run (by an earlier attempt, or atomically with the claim). */
+  completed: Compensable<Context>[];
+  pending: Step<Context>[];
+  /** On a resumed saga, steps that can reconcile do so before acting, since an earlier attempt may have acted. */
+  resuming: boolean;
+  policy: SagaPolicy;
+}
+
+type StepResult = { ok: true } | { ok: false; error: unknown; mayHaveHappened: boolean };
+
+async function runStep<Context>(step: Step<Context>, context: Context, reconcileFirst: boolean, policy: SagaPolicy): Promise<StepResult> {
+  const pause = policy.sleep ?? realSleep;
+  let mayHaveHappened = false;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= policy.step.attempts; attempt++) {
+    try {
+      if ((reconcileFirst || attempt > 1) && step.reconcile && (await step.reconcile(context))) return { ok: true };
+      await step.invoke(context);
+      return { ok: true };
+    } catch (error) {
+      lastError = error;
+      const failure = failureOf(error);
+      if (failure === 'ambiguous') mayHaveHappened = true;
+      if (failure === 'definitive' || failure === 'superseded') return { ok: false, error, mayHaveHappened };
+      if (attempt < policy.step.attempts) await pause(backoffMs(attempt, policy.step));
+    }
+  }
+  return { ok: false, error: lastError, mayHaveHappened };
+}
+
+async function compensate<Context>(step: Compensable<Context>, context: Context, cause: unknown, policy: SagaPolicy): Promise<unknown> {
+  const pause = policy.sleep ?? realSleep;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= policy.compensation.attempts; attempt++) {
+    try {
+      await step.compensate?.(context, cause);
+      return undefined;
+    } catch (error) {
+      lastError = error;
+      if (failureOf(error) === 'superseded') return error;
+      if (attempt < policy.compensation.attempts) await pause(backoffMs(attempt, policy.compensation));
+    }
+  }
+  return lastError;
+}
+
+export async function runSaga<Context>(options: RunSagaOptions<Context>): Promise<SagaOutcome> {
+  const { context, policy } = options;
+  const done = [...options.completed];
+  for (const step of options.pending) {
+    const result = await runStep(step, context, options.resuming, policy);
+    if (result.ok) {
+      done.push(step);
+      continue;
+    }
+    const failure = failureOf(result.error);
+    if (failure === 'superseded') return { status: 'superseded', cause: result.error };
+    if (failure !== 'definitive') return { status: 'suspended', cause: result.error, compensationFailures: [] };
+    // A step that may have acted before failing is undone too; its compensation tolerates "nothing there".
+    const toUndo = result.mayHaveHappened ? [...done, step] : done;
+    const compensationFailures: { step: string; error: unknown }[] = [];
+    for (const finished of toUndo.reverse()) {
+      const error = await compensate(finished, context, result.error, policy);
+      if (error !== undefined) compensationFailures.push({ step: finished.id, error });
+    }
+    if (compensationFailures.some(({ error }) => failureOf(error) === 'superseded')) {
+      return { status: 'superseded', cause: result.error };
+    }
+    return compensationFailures.length
+      ? { status: 'suspended', cause: result.error, compensationFailures }
+      : { status: 'compensated', cause: result.error };
+  }
+  return { status: 'completed' };
+}
