@@ -93,9 +93,9 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
-  const connection = await connectSupabase(config, logger, options);
-  const deps = registrationDeps(config, connection, logger, options.sagaPolicy);
+/** The Express app and the registration's dependencies, over a Supabase connection. */
+export function assembleApp(config: Config, connection: SupabaseConnection, logger: Logger, sagaPolicy?: SagaPolicy) {
+  const deps = registrationDeps(config, connection, logger, sagaPolicy);
   const app = createApp({
     logger,
     backend: connection.backend,
@@ -103,6 +103,12 @@ export async function startService(config: Config, logger: Logger, options: Serv
     isReady: () => supabaseIsReady(connection.supabase),
     routers: [registerRouter(deps, { rateLimitPerMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE })],
   });
+  return { app, deps };
+}
+
+export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
+  const connection = await connectSupabase(config, logger, options);
+  const { app, deps } = assembleApp(config, connection, logger, options.sagaPolicy);
   const stopRecovery = every(
     config.RECOVERY_INTERVAL_SECONDS,
     () => recoverAbandoned(deps, { idleSeconds: config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS, limit: 50 }),

@@ -48,14 +48,18 @@ export type RegisterOutcome =
 
 const RETRY_SOON_SECONDS = 1;
 
-async function claimWithRetries(deps: RegistrationDeps, claim: () => Promise<ClaimOutcome>): Promise<ClaimOutcome | undefined> {
+/** The claim is idempotent for one attempt, so it is retried like a step; it ends in an outcome or says why not. */
+async function claimWithRetries(
+  deps: RegistrationDeps,
+  claim: () => Promise<ClaimOutcome>,
+): Promise<ClaimOutcome | { outcome: 'unreachable' | 'refused' }> {
   const policy = deps.settings.claimRetry;
   for (let attempt = 1; ; attempt++) {
     try {
       return await claim();
     } catch (error) {
-      if (failureOf(error) === 'definitive') throw error;
-      if (attempt >= policy.attempts) return undefined;
+      if (failureOf(error) === 'definitive') return { outcome: 'refused' };
+      if (attempt >= policy.attempts) return { outcome: 'unreachable' };
       await (deps.settings.saga.sleep ?? realSleep)(backoffMs(attempt, policy));
     }
   }
@@ -112,8 +116,11 @@ export async function registerInstitution(
       sagaInput,
     }),
   );
-  if (!claim) return { kind: 'unavailable', retryAfterSeconds: RETRY_SOON_SECONDS };
   switch (claim.outcome) {
+    case 'unreachable':
+      return { kind: 'unavailable', retryAfterSeconds: RETRY_SOON_SECONDS };
+    case 'refused':
+      return { kind: 'failed' };
     case 'finished':
       return { kind: 'settled', result: claim.result, replayed: true };
     case 'in_progress':

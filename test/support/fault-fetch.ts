@@ -1,0 +1,119 @@
+/**
+ * A fetch handed to supabase-js that breaks chosen calls the ways a network breaks them, and
+ * counts every call. It sits where the real network is; the server behind it is real.
+ */
+export type Fault =
+  /** Never reaches the server (connection refused): nothing happened. */
+  | 'request_lost'
+  /** The server does the work and commits; the answer never arrives (connection reset). */
+  | 'response_lost'
+  /** The server does the work; the answer comes too late, after the caller's timeout. */
+  | 'timeout'
+  /** A 500 answer without the server having done anything. */
+  | 'server_error'
+  /** A definitive 400 answer without the server having done anything. */
+  | 'client_error';
+
+export const FAULTS: Fault[] = ['request_lost', 'response_lost', 'timeout', 'server_error', 'client_error'];
+
+export interface Call {
+  method: string;
+  path: string;
+}
+
+/** The remote calls of a registration, by what they do. */
+export const CALLS = {
+  claim: { method: 'POST', path: '/rest/v1/rpc/registration_begin' },
+  createUser: { method: 'POST', path: '/auth/v1/admin/users' },
+  complete: { method: 'POST', path: '/rest/v1/rpc/registration_complete' },
+  findUser: { method: 'GET', path: /^\/auth\/v1\/admin\/users\/[0-9a-f-]{36}$/ },
+  deleteUser: { method: 'DELETE', path: /^\/auth\/v1\/admin\/users\/[0-9a-f-]{36}$/ },
+  abort: { method: 'POST', path: '/rest/v1/rpc/registration_abort' },
+  release: { method: 'POST', path: '/rest/v1/rpc/registration_release' },
+} satisfies Record<string, { method: string; path: string | RegExp }>;
+
+export type CallName = keyof typeof CALLS;
+
+export function callNameOf(call: Call): CallName | undefined {
+  return (Object.keys(CALLS) as CallName[]).find((name) => {
+    const { method, path } = CALLS[name];
+    return method === call.method && (typeof path === 'string' ? path === call.path : path.test(call.path));
+  });
+}
+
+interface PlannedFault {
+  call: CallName;
+  fault: Fault;
+  remaining: number;
+}
+
+function networkError(code: string): TypeError {
+  return new TypeError('fetch failed', { cause: Object.assign(new Error(`${code} (injected)`), { code }) });
+}
+
+function injectedAnswer(path: string, status: number): Response {
+  const auth = path.startsWith('/auth/');
+  const body = auth
+    ? { code: status >= 500 ? 'unexpected_failure' : 'validation_failed', message: 'injected fault' }
+    : { code: status >= 500 ? 'XX000' : 'PGRST100', message: 'injected fault', details: null, hint: null };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...(auth ? { 'X-Supabase-Api-Version': '2024-01-01' } : {}) },
+  });
+}
+
+function abortedBy(signal: AbortSignal | null | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+export class FaultyFetch {
+  readonly calls: Call[] = [];
+  private plan: PlannedFault[] = [];
+
+  /** Breaks the next `times` matching calls (Infinity: every one). */
+  inject(call: CallName, fault: Fault, times = 1): this {
+    this.plan.push({ call, fault, remaining: times });
+    return this;
+  }
+
+  clear(): void {
+    this.plan = [];
+  }
+
+  count(name?: CallName): number {
+    return name ? this.calls.filter((call) => callNameOf(call) === name).length : this.calls.length;
+  }
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const call = { method: request.method, path: url.pathname };
+    this.calls.push(call);
+    const name = callNameOf(call);
+    const planned = this.plan.find((entry) => entry.call === name && entry.remaining > 0);
+    if (!planned) return fetch(input, init);
+    planned.remaining--;
+    switch (planned.fault) {
+      case 'request_lost':
+        throw networkError('ECONNREFUSED');
+      case 'server_error':
+        return injectedAnswer(url.pathname, 500);
+      case 'client_error':
+        return injectedAnswer(url.pathname, 400);
+      case 'response_lost': {
+        const response = await fetch(input, { ...init, signal: null });
+        await response.arrayBuffer();
+        throw networkError('ECONNRESET');
+      }
+      case 'timeout': {
+        const response = await fetch(input, { ...init, signal: null });
+        await response.arrayBuffer();
+        return abortedBy(init?.signal);
+      }
+    }
+  };
+}

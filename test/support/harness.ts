@@ -1,0 +1,116 @@
+/**
+ * The service as it runs, for tests: the embedded local Supabase on a lane, the app talking to it
+ * over real HTTP through a FaultyFetch, and SQL to assert what the database holds.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import { pino } from 'pino';
+import supertest from 'supertest';
+import { loadConfig } from '../../src/config.js';
+import type { LocalSupabase } from '../../src/local-supabase/server.js';
+import type { RegistrationDeps } from '../../src/registration/register-institution.js';
+import { assembleApp, connectSupabase } from '../../src/service.js';
+import { FaultyFetch } from './fault-fetch.js';
+import { startLaneSupabase, type Lane } from './lanes.js';
+
+export const FAST_SAGA_POLICY = {
+  step: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+  compensation: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+};
+
+export interface Harness {
+  local: LocalSupabase;
+  faults: FaultyFetch;
+  app: Express;
+  deps: RegistrationDeps;
+  register(body: object, key?: string | null): supertest.Test;
+  state(): Promise<DatabaseState>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseState {
+  institutions: { id: string; subdomain: string; status: string }[];
+  users: { id: string; email: string; registration_id: string | null }[];
+  profiles: { user_id: string; institution_id: string }[];
+  keys: { key: string; recovery_point: string; locked: boolean; institution_id: string; director_user_id: string; result: unknown }[];
+}
+
+export async function startHarness(lane: Lane, env: Record<string, string> = {}): Promise<Harness> {
+  const local = await startLaneSupabase(lane);
+  const faults = new FaultyFetch();
+  const config = loadConfig({
+    SUPABASE_URL: local.url,
+    SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey,
+    IDEMPOTENCY_SECRET: 'test-secret-test-secret-test-secret-0123',
+    REGISTER_RATE_LIMIT_PER_MINUTE: '0',
+    SUPABASE_TIMEOUT_MS: '500',
+    ...env,
+  });
+  const logger = pino({ level: 'silent' });
+  const connection = await connectSupabase(config, logger, { fetch: faults.fetch });
+  const { app, deps } = assembleApp(config, connection, logger, FAST_SAGA_POLICY);
+  const db = local.db;
+  return {
+    local,
+    faults,
+    app,
+    deps,
+    register(body, key = randomUUID()) {
+      const request = supertest(app).post('/api/v1/institutions/register').set('Content-Type', 'application/json');
+      return (key === null ? request : request.set('Idempotency-Key', key)).send(JSON.stringify(body));
+    },
+    async state() {
+      return {
+        institutions: await db.query('select id, subdomain::text, status from public.institutions order by created_at'),
+        users: await db.query(
+          "select id, email, raw_app_meta_data ->> 'registration_id' as registration_id from auth.users order by created_at",
+        ),
+        profiles: await db.query('select user_id, institution_id from public.user_profiles'),
+        keys: await db.query(
+          `select key, recovery_point, coalesce(locked_until > now(), false) as locked, institution_id, director_user_id, result
+             from public.idempotency_keys order by created_at`,
+        ),
+      };
+    },
+    close: () => local.close(),
+  };
+}
+
+let counter = 0;
+/** A valid registration body with unique subdomain and email. */
+export function registrationBody(overrides: Record<string, unknown> = {}) {
+  const tag = `${Date.now().toString(36)}${(counter++).toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return {
+    name: 'Springfield Elementary',
+    subdomain: `school-${tag}`,
+    directorEmail: `director-${tag}@example.com`,
+    directorPassword: 'correct horse battery staple',
+    directorFullName: 'Seymour Skinner',
+    ...overrides,
+  };
+}
+
+/**
+ * The invariants that hold after any registration, however it failed: nothing exists without its
+ * partners, and a `pending` institution exists only for a registration recorded as unfinished.
+ */
+export function assertConsistent(state: DatabaseState): void {
+  const unfinished = new Set(state.keys.filter((k) => k.recovery_point === 'institution_created').map((k) => k.institution_id));
+  const unfinishedUsers = new Set(state.keys.filter((k) => k.recovery_point === 'institution_created').map((k) => k.director_user_id));
+  const institutionIds = new Set(state.institutions.map((i) => i.id));
+  for (const institution of state.institutions) {
+    if (institution.status === 'pending' && !unfinished.has(institution.id)) {
+      throw new Error(`pending institution ${institution.subdomain} without an unfinished registration`);
+    }
+    if (institution.status === 'trial' && state.profiles.filter((p) => p.institution_id === institution.id).length !== 1) {
+      throw new Error(`trial institution ${institution.subdomain} without exactly one director profile`);
+    }
+  }
+  for (const user of state.users) {
+    const profiled = state.profiles.some((p) => p.user_id === user.id);
+    if (!profiled && !unfinishedUsers.has(user.id)) throw new Error(`auth user ${user.email} without a profile or an unfinished registration`);
+  }
+  for (const profile of state.profiles) {
+    if (!institutionIds.has(profile.institution_id)) throw new Error('profile without institution');
+  }
+}
