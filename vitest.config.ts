@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     reporters: ['default'],
-    // auth-js console.error()s every network failure; the rollback suites cause hundreds on purpose.
-    onConsoleLog: (log) => !log.includes('TypeError: fetch failed'),
+    // auth-js console.error()s every network failure and timeout; the rollback suites cause hundreds on purpose.
+    onConsoleLog: (log) => !/TypeError: fetch failed|TimeoutError/.test(log),
   },
 });

@@ -16,6 +16,7 @@ create table public.idempotency_keys (
   fingerprint text not null,
   recovery_point text not null,
   -- The attempt that holds the key, until when; a lock past locked_until belongs to a dead attempt.
+  -- Once settled, locked_by names the attempt that settled it and locked_until is null.
   locked_by uuid,
   locked_until timestamptz,
   institution_id uuid not null,
@@ -77,7 +78,7 @@ begin
     update public.idempotency_keys
        set recovery_point = 'finished',
            result = jsonb_build_object('status', 'rejected', 'reason', 'subdomain_taken'),
-           locked_by = null, locked_until = null, updated_at = now()
+           locked_until = null, updated_at = now()
      where id = k.id
     returning * into k;
     return public.registration_state(k, 'finished');
@@ -184,8 +185,8 @@ begin
 end
 $$;
 
--- Locks a registration row for a write by the attempt that holds it; PT409 tells a late attempt
--- that another one took over, so it stops without touching anything.
+-- Locks a registration row for a write by the attempt that holds (or settled) it; PT409 tells a
+-- late attempt that another one took over, so it stops without touching anything.
 create function public.registration_hold(p_registration_id uuid, p_attempt uuid) returns public.idempotency_keys
 language plpgsql
 set search_path = ''
@@ -197,7 +198,7 @@ begin
   if not found then
     raise exception using errcode = 'PT404', message = 'registration not found';
   end if;
-  if k.recovery_point = 'institution_created' and k.locked_by is distinct from p_attempt then
+  if k.locked_by is distinct from p_attempt then
     raise exception using errcode = 'PT409', message = 'registration lock lost';
   end if;
   return k;
@@ -238,7 +239,7 @@ begin
         'id', k.director_user_id, 'email', k.saga_input ->> 'directorEmail',
         'fullName', k.saga_input ->> 'directorFullName')));
   update public.idempotency_keys
-     set recovery_point = 'finished', result = v_result, locked_by = null, locked_until = null,
+     set recovery_point = 'finished', result = v_result, locked_until = null,
          last_error = null, updated_at = now()
    where id = k.id;
   return v_result;
@@ -276,7 +277,7 @@ begin
   delete from public.institutions where id = k.institution_id and status = 'pending';
   update public.idempotency_keys
      set recovery_point = case when p_result is null then 'compensated' else 'finished' end,
-         result = p_result, locked_by = null, locked_until = null, last_error = p_error, updated_at = now()
+         result = p_result, locked_until = null, last_error = p_error, updated_at = now()
    where id = k.id;
 end
 $$;

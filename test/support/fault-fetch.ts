@@ -70,9 +70,27 @@ function abortedBy(signal: AbortSignal | null | undefined): Promise<never> {
   });
 }
 
+export interface Pause {
+  /** Resolves when a matching call has arrived and is being held. */
+  reached: Promise<void>;
+  /** Lets the held call go on to the server. */
+  release(): void;
+}
+
 export class FaultyFetch {
   readonly calls: Call[] = [];
   private plan: PlannedFault[] = [];
+  private pauses = new Map<CallName, { arrived: () => void; gate: Promise<void> }>();
+
+  /** Holds the next matching call before it is sent, as a slow network or a stalled process would. */
+  pause(call: CallName): Pause {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.pauses.set(call, { arrived, gate });
+    return { reached, release };
+  }
 
   /** Breaks the next `times` matching calls (Infinity: every one). */
   inject(call: CallName, fault: Fault, times = 1): this {
@@ -94,6 +112,12 @@ export class FaultyFetch {
     const call = { method: request.method, path: url.pathname };
     this.calls.push(call);
     const name = callNameOf(call);
+    const paused = name && this.pauses.get(name);
+    if (paused) {
+      this.pauses.delete(name);
+      paused.arrived();
+      await paused.gate;
+    }
     const planned = this.plan.find((entry) => entry.call === name && entry.remaining > 0);
     if (!planned) return fetch(input, init);
     planned.remaining--;
