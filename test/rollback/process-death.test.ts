@@ -1,0 +1,115 @@
+/**
+ * Process death between steps: a child-process server SIGKILLs itself at each remote call, before
+ * sending it or after the server committed it. A new process on the same database then gets a
+ * retry with the same key — or the recovery sweep runs first — and exactly one registration results.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { LocalSupabase } from '../../src/local-supabase/server.js';
+import { recoverAbandoned } from '../../src/registration/recover-abandoned.js';
+import { connectSupabase, registrationDeps } from '../../src/service.js';
+import { assertConsistent, registrationBody, type DatabaseState } from '../support/harness.js';
+import { LANES, startLaneSupabase } from '../support/lanes.js';
+
+const CRASH_SERVER = new URL('../support/crash-server.ts', import.meta.url).pathname;
+
+function env(local: LocalSupabase, crash: Record<string, string> = {}) {
+  return {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    SUPABASE_URL: local.url,
+    SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey,
+    IDEMPOTENCY_SECRET: 'crash-test-secret-crash-test-secret-0123',
+    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '1',
+    REGISTER_RATE_LIMIT_PER_MINUTE: '0',
+    RECOVERY_INTERVAL_SECONDS: '0',
+    ...crash,
+  };
+}
+
+async function spawnServer(environment: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CRASH_SERVER], { env: environment, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const { url } = JSON.parse(line) as { url: string };
+    return { url, child };
+  }
+  throw new Error('the server exited before listening');
+}
+
+function post(url: string, body: object, key: string) {
+  return fetch(`${url}/api/v1/institutions/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    body: JSON.stringify(body),
+  });
+}
+
+async function state(local: LocalSupabase): Promise<DatabaseState> {
+  const db = local.db;
+  return {
+    institutions: await db.query('select id, subdomain::text, status from public.institutions'),
+    users: await db.query("select id, email, raw_app_meta_data ->> 'registration_id' as registration_id from auth.users"),
+    profiles: await db.query('select user_id, institution_id from public.user_profiles'),
+    keys: await db.query(
+      'select key, recovery_point, coalesce(locked_until > now(), false) as locked, institution_id, director_user_id, result from public.idempotency_keys',
+    ),
+  };
+}
+
+const CASES = (['claim', 'createUser', 'complete'] as const).flatMap((call) =>
+  (['before_send', 'after_commit'] as const).flatMap((when) =>
+    (['retry', 'sweep then retry'] as const).map((then) => ({ call, when, then })),
+  ),
+);
+
+describe.each(LANES)('process death on %s', (lane) => {
+  let local: LocalSupabase;
+  beforeAll(async () => {
+    local = await startLaneSupabase(lane);
+  });
+  afterAll(async () => {
+    await local?.close();
+  });
+
+  it.each(CASES)('killed at $call ($when), then $then → one registration', async ({ call, when, then }) => {
+    const body = registrationBody();
+    const key = randomUUID();
+    const doomed = await spawnServer(env(local, { CRASH_AT: call, CRASH_WHEN: when }));
+    const exited = new Promise((resolve) => doomed.child.once('exit', (_code, signal) => resolve(signal)));
+    await expect(post(doomed.url, body, key)).rejects.toThrow();
+    expect(await exited).toBe('SIGKILL');
+    assertConsistent(await state(local));
+
+    await sleep(1_100);
+    if (then === 'sweep then retry') {
+      const config = loadConfig(env(local));
+      const logger = pino({ level: 'silent' });
+      await recoverAbandoned(registrationDeps(config, await connectSupabase(config, logger), logger), { idleSeconds: 0, limit: 10 });
+      const swept = await state(local);
+      assertConsistent(swept);
+      expect(swept.keys.filter((k) => k.key === key && k.recovery_point === 'institution_created')).toEqual([]);
+    }
+
+    const survivor = await spawnServer(env(local));
+    try {
+      const retry = await post(survivor.url, body, key);
+      expect(retry.status).toBe(201);
+      const after = await state(local);
+      assertConsistent(after);
+      const institution = after.institutions.filter((i) => i.subdomain === body.subdomain);
+      expect(institution.map((i) => i.status)).toEqual(['trial']);
+      expect(after.users.filter((u) => u.email === body.directorEmail)).toHaveLength(1);
+      expect(after.profiles.filter((p) => p.institution_id === institution[0]!.id)).toHaveLength(1);
+    } finally {
+      survivor.child.kill('SIGKILL');
+    }
+  });
+});
