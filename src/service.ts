@@ -5,6 +5,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { openApiRouter } from './http/openapi.js';
 import { registerRouter } from './http/register-route.js';
 import { localIdempotencySecret } from './idempotency/secret.js';
 import { startLocalSupabase, type LocalSupabase } from './local-supabase/server.js';
@@ -101,7 +102,7 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
     backend: connection.backend,
     trustProxy: config.TRUST_PROXY,
     isReady: () => supabaseIsReady(connection.supabase),
-    routers: [registerRouter(deps, { rateLimitPerMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE })],
+    routers: [registerRouter(deps, { rateLimitPerMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE }), openApiRouter()],
   });
   return { app, deps };
 }

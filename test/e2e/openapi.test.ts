@@ -1,0 +1,57 @@
+/** The OpenAPI document: valid OpenAPI 3.1, and its examples shaped exactly like what the server really answers. */
+import { validate } from '@readme/openapi-parser';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLES } from '../../src/http/openapi.js';
+import { registrationBody, startHarness, type Harness } from '../support/harness.js';
+
+/** The structure of a JSON value: keys and value types, recursively, without the values. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, shapeOf(v)]));
+  }
+  return typeof value;
+}
+
+describe('GET /openapi.json', () => {
+  let h: Harness;
+  let document: Record<string, any>;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    document = (await supertest(h.app).get('/openapi.json').expect(200)).body;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    expect(document.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(document) as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('documents the request body with the schema the server validates with', () => {
+    const schema = document.components.schemas.RegisterInstitutionRequest;
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required.sort()).toEqual(['directorEmail', 'directorFullName', 'directorPassword', 'name', 'subdomain']);
+  });
+
+  it('its 201 example has the shape of a real 201', async () => {
+    const real = await h.register(registrationBody()).expect(201);
+    const example = document.paths['/api/v1/institutions/register'].post.responses['201'].content['application/json'].example;
+    expect(shapeOf(real.body)).toEqual(shapeOf(example));
+    expect(example).toEqual(EXAMPLES.registered);
+  });
+
+  it('its problem+json examples have the shape of real problems', async () => {
+    const responses = document.paths['/api/v1/institutions/register'].post.responses;
+    const invalid = await h.register(registrationBody({ subdomain: 'admin' })).expect(400);
+    expect(shapeOf(invalid.body)).toEqual(shapeOf(responses['400'].content['application/problem+json'].example));
+    const taken = registrationBody();
+    await h.register(taken).expect(201);
+    const conflict = await h.register(registrationBody({ subdomain: taken.subdomain })).expect(409);
+    expect(shapeOf(conflict.body)).toEqual(shapeOf(responses['409'].content['application/problem+json'].example));
+  });
+});
