@@ -28,8 +28,7 @@ describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     expect(document.openapi).toBe('3.1.0');
     const result = await validate(structuredClone(document) as never);
-    expect(result.errors ?? []).toEqual([]);
-    expect(result.valid).toBe(true);
+    expect(result.valid, JSON.stringify(result)).toBe(true);
   });
 
   it('documents the request body with the schema the server validates with', () => {
