@@ -113,6 +113,27 @@ describe('POST /api/v1/institutions/register', () => {
   });
 });
 
+describe('logs', () => {
+  it('never contain the password or the service key, even when the saga fails and compensates', async () => {
+    const logs: string[] = [];
+    const h = await startHarness('pglite', {}, logs);
+    try {
+      const body = registrationBody({ directorPassword: 'Sup3r-Secret-Passw0rd!' });
+      h.faults.inject('complete', 'client_error', 1);
+      await h.register(body).set('Authorization', 'Bearer client-token').expect(500);
+      await h.register(body).expect(201);
+      expect(logs.length).toBeGreaterThanOrEqual(3);
+      const all = logs.join('\n');
+      expect(all).toContain('registration saga did not complete');
+      expect(all).not.toContain('Sup3r-Secret-Passw0rd!');
+      expect(all).not.toContain(h.local.serviceRoleKey);
+      expect(all).not.toContain('client-token');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 problem+json with Retry-After past REGISTER_RATE_LIMIT_PER_MINUTE', async () => {
     const h = await startHarness('pglite', { REGISTER_RATE_LIMIT_PER_MINUTE: '2' });

@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 import type { LocalSupabase } from '../../src/local-supabase/server.js';
 import type { RegistrationDeps } from '../../src/registration/register-institution.js';
 import { assembleApp, connectSupabase } from '../../src/service.js';
@@ -35,7 +36,8 @@ export interface DatabaseState {
   keys: { key: string; recovery_point: string; locked: boolean; institution_id: string; director_user_id: string; result: unknown }[];
 }
 
-export async function startHarness(lane: Lane, env: Record<string, string> = {}): Promise<Harness> {
+/** `logs`, when given, receives every log line the service writes, at trace level. */
+export async function startHarness(lane: Lane, env: Record<string, string> = {}, logs?: string[]): Promise<Harness> {
   const local = await startLaneSupabase(lane);
   const faults = new FaultyFetch();
   const config = loadConfig({
@@ -46,7 +48,9 @@ export async function startHarness(lane: Lane, env: Record<string, string> = {})
     SUPABASE_TIMEOUT_MS: '500',
     ...env,
   });
-  const logger = pino({ level: 'silent' });
+  const logger = logs
+    ? createLogger('trace', { write: (line: string) => void logs.push(line) })
+    : pino({ level: 'silent' });
   const connection = await connectSupabase(config, logger, { fetch: faults.fetch });
   const { app, deps } = assembleApp(config, connection, logger, FAST_SAGA_POLICY);
   const db = local.db;
