@@ -1,4 +1,5 @@
 /** Settings from the environment (and .env), validated once at start; a bad one stops start-up naming the variable. */
+import dotenv from 'dotenv';
 import { z } from 'zod';
 
 const boolean = z
@@ -55,4 +56,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** For entry points: reads .env, then the environment; a bad setting ends the process with the message. */
+export function loadConfigOrExit(): Config {
+  dotenv.config({ quiet: true });
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\nSee .env.example for every setting.\n`);
+    process.exit(1);
+  }
 }

@@ -1,20 +1,9 @@
 /** Entry point: `npm start`. Loads .env, validates config, starts the service, and shuts down gracefully. */
-import dotenv from 'dotenv';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 
-dotenv.config({ quiet: true });
-
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\nSee .env.example for every setting.\n`);
-  process.exit(1);
-}
-
+const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL);
 const service = await startService(config, logger);
 logger.info({ url: service.url, backend: service.backend }, 'ims-api listening');

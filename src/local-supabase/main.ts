@@ -1,19 +1,9 @@
 /** `npm run supabase:local`: the embedded local Supabase alone, like `supabase start`, on 127.0.0.1:54321. */
-import dotenv from 'dotenv';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY } from './keys.js';
 import { startLocalSupabase } from './server.js';
 
-dotenv.config({ quiet: true });
-
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const local = await startLocalSupabase({
   dbUrl: config.LOCAL_SUPABASE_DB_URL,

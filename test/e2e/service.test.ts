@@ -1,4 +1,7 @@
 /** The whole service started as `npm start` starts it, on each backend it supports. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -49,5 +52,40 @@ describe('service start-up', () => {
       await service.close();
       await database.drop();
     }
+  });
+});
+
+describe('the entry point, as `npm start` runs it', () => {
+  const entry = new URL('../../src/server.ts', import.meta.url).pathname;
+  const run = (env: Record<string, string>) =>
+    spawn(process.execPath, ['--import', 'tsx', entry], {
+      env: { ...process.env, LOG_LEVEL: 'info', LOCAL_SUPABASE_DATA_DIR: 'memory://', HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  it('stops at start with a message naming a bad setting', async () => {
+    const child = run({ PORT: 'eighty' });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Invalid configuration:\n {2}PORT: /);
+  });
+
+  it('serves, then shuts down cleanly on SIGTERM', async () => {
+    const child = run({ PORT: '0' });
+    const lines = createInterface({ input: child.stdout });
+    let url = '';
+    for await (const line of lines) {
+      const entryLog = JSON.parse(line) as { msg: string; url?: string };
+      if (entryLog.msg === 'ims-api listening') {
+        url = entryLog.url!;
+        break;
+      }
+    }
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
   });
 });
