@@ -14,13 +14,13 @@ const STATUS: Record<ErrorKind, { status: number; title: string }> = {
   internal: { status: 500, title: 'Internal Server Error' },
 };
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problemStatus(error: AppError): number {
+function problemStatus(error: AppError): number {
   return STATUS[error.kind].status;
 }
 
-export function problemBody(error: AppError, requestId?: string) {
+function problemBody(error: AppError, requestId?: string) {
   const { status, title } = STATUS[error.kind];
   return {
     type: `/problems/${error.code}`,

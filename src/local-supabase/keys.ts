@@ -9,5 +9,3 @@ export const LOCAL_SERVICE_ROLE_KEY =
 
 export const LOCAL_PUBLISHABLE_KEY = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
 export const LOCAL_SECRET_KEY = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
-
-export const LOCAL_API_PORT = 54321;
