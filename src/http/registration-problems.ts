@@ -29,7 +29,7 @@ export function outcomeProblem(outcome: Exclude<RegisterOutcome, { kind: 'settle
         retryAfterSeconds: outcome.retryAfterSeconds,
       });
     case 'unavailable':
-      return new AppError('unavailable', 'supabase_unavailable', `The identity and data service could not be reached; nothing was saved. ${SAFE_TO_RETRY}`, {
+      return new AppError('unavailable', 'supabase_unavailable', `The identity and data service could not be reached. ${SAFE_TO_RETRY}`, {
         retryAfterSeconds: outcome.retryAfterSeconds,
       });
   }

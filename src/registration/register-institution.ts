@@ -43,7 +43,7 @@ export type RegisterOutcome =
   | { kind: 'failed' }
   /** Stopped part-way and recorded; a retry with the same key resumes it. */
   | { kind: 'incomplete'; retryAfterSeconds: number }
-  /** Supabase could not be reached to claim the key; nothing happened. */
+  /** Supabase could not be reached to claim the key (a claim that did land is resumed by a retry). */
   | { kind: 'unavailable'; retryAfterSeconds: number };
 
 const RETRY_SOON_SECONDS = 1;
