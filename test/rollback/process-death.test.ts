@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import type { LocalSupabase } from '../../src/local-supabase/server.js';
 import { recoverAbandoned } from '../../src/registration/recover-abandoned.js';
 import { connectSupabase, registrationDeps } from '../../src/service.js';
-import { assertConsistent, registrationBody, type DatabaseState } from '../support/harness.js';
+import { assertConsistent, databaseState, registrationBody } from '../support/harness.js';
 import { LANES, startLaneSupabase } from '../support/lanes.js';
 
 const CRASH_SERVER = new URL('../support/crash-server.ts', import.meta.url).pathname;
@@ -52,17 +52,7 @@ function post(url: string, body: object, key: string) {
   });
 }
 
-async function state(local: LocalSupabase): Promise<DatabaseState> {
-  const db = local.db;
-  return {
-    institutions: await db.query('select id, subdomain::text, status from public.institutions'),
-    users: await db.query("select id, email, raw_app_meta_data ->> 'registration_id' as registration_id from auth.users"),
-    profiles: await db.query('select user_id, institution_id from public.user_profiles'),
-    keys: await db.query(
-      'select key, recovery_point, coalesce(locked_until > now(), false) as locked, institution_id, director_user_id, result from public.idempotency_keys',
-    ),
-  };
-}
+const state = (local: LocalSupabase) => databaseState(local.db);
 
 const CASES = (['claim', 'createUser', 'complete'] as const).flatMap((call) =>
   (['before_send', 'after_commit'] as const).flatMap((when) =>

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { SqlExecutor } from '../../src/local-supabase/database.js';
 import type { LocalSupabase } from '../../src/local-supabase/server.js';
 import type { RegistrationDeps } from '../../src/registration/register-institution.js';
 import { assembleApp, connectSupabase } from '../../src/service.js';
@@ -63,20 +64,23 @@ export async function startHarness(lane: Lane, env: Record<string, string> = {},
       const request = supertest(app).post('/api/v1/institutions/register').set('Content-Type', 'application/json');
       return (key === null ? request : request.set('Idempotency-Key', key)).send(JSON.stringify(body));
     },
-    async state() {
-      return {
-        institutions: await db.query('select id, subdomain::text, status from public.institutions order by created_at'),
-        users: await db.query(
-          "select id, email, raw_app_meta_data ->> 'registration_id' as registration_id from auth.users order by created_at",
-        ),
-        profiles: await db.query('select user_id, institution_id from public.user_profiles'),
-        keys: await db.query(
-          `select key, recovery_point, coalesce(locked_until > now(), false) as locked, institution_id, director_user_id, result
-             from public.idempotency_keys order by created_at`,
-        ),
-      };
-    },
+    state: () => databaseState(db),
     close: () => local.close(),
+  };
+}
+
+/** What a registration leaves in the database, read through SQL. */
+export async function databaseState(db: SqlExecutor): Promise<DatabaseState> {
+  return {
+    institutions: await db.query('select id, subdomain::text, status from public.institutions order by created_at'),
+    users: await db.query(
+      "select id, email, raw_app_meta_data ->> 'registration_id' as registration_id from auth.users order by created_at",
+    ),
+    profiles: await db.query('select user_id, institution_id from public.user_profiles'),
+    keys: await db.query(
+      `select key, recovery_point, coalesce(locked_until > now(), false) as locked, institution_id, director_user_id, result
+         from public.idempotency_keys order by created_at`,
+    ),
   };
 }
 
