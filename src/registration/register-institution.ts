@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { fingerprint } from '../idempotency/fingerprint.js';
 import { failureOf } from '../saga/failure.js';
-import { backoffMs, sleep as realSleep, type RetryPolicy } from '../saga/retry.js';
+import { retry, type RetryPolicy } from '../saga/retry.js';
 import { runSaga, type SagaOutcome, type SagaPolicy } from '../saga/run-saga.js';
 import type { RegistrationContext } from './context.js';
 import type { ClaimOutcome, HeldRegistration, RegistrationGateway } from './gateway.js';
@@ -53,16 +53,10 @@ async function claimWithRetries(
   deps: RegistrationDeps,
   claim: () => Promise<ClaimOutcome>,
 ): Promise<ClaimOutcome | { outcome: 'unreachable' | 'refused' }> {
-  const policy = deps.settings.claimRetry;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await claim();
-    } catch (error) {
-      if (failureOf(error) === 'definitive') return { outcome: 'refused' };
-      if (attempt >= policy.attempts) return { outcome: 'unreachable' };
-      await (deps.settings.saga.sleep ?? realSleep)(backoffMs(attempt, policy));
-    }
-  }
+  const definitive = (error: unknown) => failureOf(error) === 'definitive';
+  const result = await retry(deps.settings.claimRetry, claim, { giveUp: definitive, sleep: deps.settings.saga.sleep });
+  if (result.ok) return result.value;
+  return { outcome: definitive(result.error) ? 'refused' : 'unreachable' };
 }
 
 /** Runs the saga for a registration this attempt holds, and settles what the outcome means. */

@@ -4,7 +4,7 @@
  * stands, so a later attempt can resume it from its recovery point.
  */
 import { failureOf } from './failure.js';
-import { backoffMs, sleep as realSleep, type RetryPolicy, type Sleep } from './retry.js';
+import { retry, type RetryPolicy, type Sleep } from './retry.js';
 import type { Compensable, Step } from './step.js';
 
 export interface SagaPolicy {
@@ -34,39 +34,30 @@ export interface RunSagaOptions<Context> {
 type StepResult = { ok: true } | { ok: false; error: unknown; mayHaveHappened: boolean };
 
 async function runStep<Context>(step: Step<Context>, context: Context, reconcileFirst: boolean, policy: SagaPolicy): Promise<StepResult> {
-  const pause = policy.sleep ?? realSleep;
   let mayHaveHappened = false;
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= policy.step.attempts; attempt++) {
-    try {
-      if ((reconcileFirst || attempt > 1) && step.reconcile && (await step.reconcile(context))) return { ok: true };
-      await step.invoke(context);
-      return { ok: true };
-    } catch (error) {
-      lastError = error;
-      const failure = failureOf(error);
-      if (failure === 'ambiguous') mayHaveHappened = true;
-      if (failure === 'definitive' || failure === 'superseded') return { ok: false, error, mayHaveHappened };
-      if (attempt < policy.step.attempts) await pause(backoffMs(attempt, policy.step));
-    }
-  }
-  return { ok: false, error: lastError, mayHaveHappened };
+  const result = await retry(
+    policy.step,
+    async (attempt) => {
+      if ((reconcileFirst || attempt > 1) && step.reconcile && (await step.reconcile(context))) return;
+      try {
+        await step.invoke(context);
+      } catch (error) {
+        if (failureOf(error) === 'ambiguous') mayHaveHappened = true;
+        throw error;
+      }
+    },
+    { giveUp: (error) => ['definitive', 'superseded'].includes(failureOf(error)), sleep: policy.sleep },
+  );
+  return result.ok ? { ok: true } : { ok: false, error: result.error, mayHaveHappened };
 }
 
+/** Returns the error that a compensation kept failing with, or undefined once it succeeded. */
 async function compensate<Context>(step: Compensable<Context>, context: Context, cause: unknown, policy: SagaPolicy): Promise<unknown> {
-  const pause = policy.sleep ?? realSleep;
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= policy.compensation.attempts; attempt++) {
-    try {
-      await step.compensate?.(context, cause);
-      return undefined;
-    } catch (error) {
-      lastError = error;
-      if (failureOf(error) === 'superseded') return error;
-      if (attempt < policy.compensation.attempts) await pause(backoffMs(attempt, policy.compensation));
-    }
-  }
-  return lastError;
+  const result = await retry(policy.compensation, async () => step.compensate?.(context, cause), {
+    giveUp: (error) => failureOf(error) === 'superseded',
+    sleep: policy.sleep,
+  });
+  return result.ok ? undefined : result.error;
 }
 
 export async function runSaga<Context>(options: RunSagaOptions<Context>): Promise<SagaOutcome> {
