@@ -22,6 +22,7 @@ const ConfigSchema = z
     IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
     REGISTER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+    RATE_LIMIT_STORE: z.enum(['database', 'memory']).default('database'),
     RECOVERY_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
     PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
   })

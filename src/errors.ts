@@ -5,6 +5,7 @@
 export type ErrorKind =
   | 'invalid_request'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'unprocessable'
   | 'payload_too_large'
@@ -25,7 +26,7 @@ export class AppError extends Error {
     readonly kind: ErrorKind,
     readonly code: string,
     readonly detail: string,
-    readonly extra: { fields?: FieldError[]; retryAfterSeconds?: number; cause?: unknown } = {},
+    readonly extra: { fields?: FieldError[]; retryAfterSeconds?: number; allow?: string[]; cause?: unknown } = {},
   ) {
     super(detail, extra.cause === undefined ? undefined : { cause: extra.cause });
   }

@@ -7,12 +7,13 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { openApiRouter } from './http/openapi.js';
 import { registerRouter } from './http/register-route.js';
-import { localIdempotencySecret } from './idempotency/secret.js';
 import { startLocalSupabase, type LocalSupabase } from './local-supabase/server.js';
 import { recoverAbandoned } from './registration/recover-abandoned.js';
 import type { RegistrationDeps } from './registration/register-institution.js';
 import type { SagaPolicy } from './saga/run-saga.js';
 import { createSupabaseClient } from './supabase/client.js';
+import { databaseFingerprintSecret } from './supabase/fingerprint-secret.js';
+import { supabaseRateLimitStore } from './supabase/rate-limit-store.js';
 import { supabaseIsReady } from './supabase/readiness.js';
 import { supabaseRegistrationGateway } from './supabase/registration-gateway.js';
 
@@ -48,11 +49,12 @@ export async function connectSupabase(config: Config, logger: Logger, options: S
   }
   const local = await startLocalSupabase({ dbUrl: config.LOCAL_SUPABASE_DB_URL, dataDir: config.LOCAL_SUPABASE_DATA_DIR });
   logger.info({ supabaseUrl: local.url, engine: local.db.engine, appliedMigrations: local.appliedMigrations }, 'embedded local Supabase started');
+  const supabase = client(local.url, local.serviceRoleKey);
   return {
-    supabase: client(local.url, local.serviceRoleKey),
+    supabase,
     backend: `embedded-${local.db.engine}`,
     local,
-    idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await localIdempotencySecret(config.LOCAL_SUPABASE_DATA_DIR)),
+    idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await databaseFingerprintSecret(supabase)),
   };
 }
 
@@ -102,7 +104,16 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
     backend: connection.backend,
     trustProxy: config.TRUST_PROXY,
     isReady: () => supabaseIsReady(connection.supabase),
-    routers: [registerRouter(deps, { rateLimitPerMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE }), openApiRouter()],
+    routers: [
+      registerRouter(deps, {
+        rateLimit: {
+          perMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE,
+          logger,
+          ...(config.RATE_LIMIT_STORE === 'database' ? { store: supabaseRateLimitStore(connection.supabase, 'register:') } : {}),
+        },
+      }),
+      openApiRouter(),
+    ],
   });
   return { app, deps };
 }

@@ -5,6 +5,7 @@ import { AppError, type ErrorKind } from '../errors.js';
 const STATUS: Record<ErrorKind, { status: number; title: string }> = {
   invalid_request: { status: 400, title: 'Bad Request' },
   not_found: { status: 404, title: 'Not Found' },
+  method_not_allowed: { status: 405, title: 'Method Not Allowed' },
   conflict: { status: 409, title: 'Conflict' },
   unprocessable: { status: 422, title: 'Unprocessable Content' },
   payload_too_large: { status: 413, title: 'Content Too Large' },
@@ -35,6 +36,7 @@ function problemBody(error: AppError, requestId?: string) {
 
 export function sendProblem(res: Response, error: AppError): void {
   if (error.extra.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.extra.retryAfterSeconds));
+  if (error.extra.allow) res.set('Allow', error.extra.allow.join(', '));
   res
     .status(problemStatus(error))
     .type(PROBLEM_CONTENT_TYPE)
@@ -45,7 +47,13 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', 'not_found', `No route for ${req.method} ${req.path}`));
 };
 
-/** Body-parser failures carry `type`; anything else unforeseen becomes a bare 500. */
+/** A client error body-parser raised without a `type` of its own: a body it could not read or decode. */
+function isUnreadableBody(error: unknown): boolean {
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** Body-parser failures carry `type` (or a client status); anything else unforeseen becomes a bare 500. */
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const type = (error as { type?: unknown }).type;
@@ -55,8 +63,14 @@ function toAppError(error: unknown): AppError {
   if (type === 'entity.parse.failed') {
     return new AppError('invalid_request', 'malformed_json', 'The request body is not valid JSON.');
   }
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+  if (type === 'encoding.unsupported') {
+    return new AppError('unsupported_media_type', 'unsupported_content_encoding', 'Send the body uncompressed, or as gzip, deflate or br.');
+  }
+  if (type === 'charset.unsupported') {
     return new AppError('unsupported_media_type', 'unsupported_media_type', 'Send the body as UTF-8 JSON.');
+  }
+  if (isUnreadableBody(error)) {
+    return new AppError('invalid_request', 'unreadable_body', 'The request body could not be read or decoded (check Content-Encoding and Content-Length).');
   }
   return new AppError('internal', 'internal_error', 'An unexpected error occurred.', { cause: error });
 }

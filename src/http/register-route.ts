@@ -1,6 +1,7 @@
 /** POST /api/v1/institutions/register: JSON in, Idempotency-Key checked, the registration's outcome out. */
 import express, { type RequestHandler, type Router } from 'express';
-import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import { rateLimit, type RateLimitInfo, type Store } from 'express-rate-limit';
+import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { parseIdempotencyKey } from '../idempotency/key.js';
 import { registerInstitution, type RegistrationDeps } from '../registration/register-institution.js';
@@ -20,14 +21,38 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-function registerRateLimit(perMinute: number): RequestHandler[] {
-  if (perMinute === 0) return [];
+export interface RateLimitOptions {
+  perMinute: number;
+  /** Shared by every instance when given; each process counts alone without one. */
+  store?: Store;
+  /** express-rate-limit's configuration warnings go here, as one JSON record each. */
+  logger: Logger;
+}
+
+/**
+ * express-rate-limit writes multi-line text to the console by default; here each of its findings
+ * (configuration mistakes, found once at the first request that shows them) is one pino warning.
+ */
+function oneLine(logger: Logger) {
+  return (error: unknown, message?: string) => {
+    const { code, message: text } = error as { code?: unknown; message?: unknown };
+    logger.warn({ code }, `rate limiter: ${message ?? String(text ?? error)}`);
+  };
+}
+
+function registerRateLimit(options: RateLimitOptions): RequestHandler[] {
+  if (options.perMinute === 0) return [];
+  const { logger } = options;
   return [
     rateLimit({
       windowMs: 60_000,
-      limit: perMinute,
+      limit: options.perMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
+      ...(options.store ? { store: options.store } : {}),
+      // A store that cannot be reached lets the request through: Supabase is down then, and the registration says so.
+      passOnStoreError: true,
+      logger: { warn: oneLine(logger), error: oneLine(logger) },
       handler: (req, _res, next) => {
         const resetTime = (req as typeof req & { rateLimit?: RateLimitInfo }).rateLimit?.resetTime;
         const retryAfterSeconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 60;
@@ -37,15 +62,15 @@ function registerRateLimit(perMinute: number): RequestHandler[] {
   ];
 }
 
-export function registerRouter(deps: RegistrationDeps, options: { rateLimitPerMinute: number }): Router {
+export function registerRouter(deps: RegistrationDeps, options: { rateLimit: RateLimitOptions }): Router {
   const router = express.Router();
   router.post(
     REGISTER_PATH,
-    ...registerRateLimit(options.rateLimitPerMinute),
+    ...registerRateLimit(options.rateLimit),
     requireJson,
     express.json({ limit: BODY_LIMIT_BYTES, strict: true }),
     async (req, res) => {
-      const key = parseIdempotencyKey(req.get('Idempotency-Key'));
+      const key = parseIdempotencyKey(req.headersDistinct['idempotency-key']);
       const parsed = RegisterInstitutionRequest.safeParse(req.body);
       if (!parsed.success) throw validationProblem(parsed.error);
 
@@ -63,5 +88,8 @@ export function registerRouter(deps: RegistrationDeps, options: { rateLimitPerMi
       res.status(201).location(`/api/v1/institutions/${result.registration.institution.id}`).json(result.registration);
     },
   );
+  router.all(REGISTER_PATH, (req, _res, next) => {
+    next(new AppError('method_not_allowed', 'method_not_allowed', `${req.method} is not allowed here; register with POST.`, { allow: ['POST'] }));
+  });
   return router;
 }

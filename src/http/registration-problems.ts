@@ -8,6 +8,8 @@ const REJECTIONS: Record<RejectionReason, string> = {
   email_taken: 'A user with that director email address already exists.',
 };
 
+const PENDING_FIELD_NAMES = { subdomain: 'subdomain', directorEmail: 'director email address' } as const;
+
 const SAFE_TO_RETRY = 'Retrying with the same Idempotency-Key is safe.';
 
 export function rejectionProblem(reason: RejectionReason): AppError {
@@ -20,6 +22,13 @@ export function outcomeProblem(outcome: Exclude<RegisterOutcome, { kind: 'settle
       return new AppError('conflict', 'idempotency_key_in_use', `A request with this Idempotency-Key is still being processed. ${SAFE_TO_RETRY}`, {
         retryAfterSeconds: outcome.retryAfterSeconds,
       });
+    case 'conflict_pending':
+      return new AppError(
+        'conflict',
+        'conflict_pending',
+        `Another registration that claims this ${PENDING_FIELD_NAMES[outcome.field]} is still in progress, so this is not a final answer. ${SAFE_TO_RETRY}`,
+        { retryAfterSeconds: outcome.retryAfterSeconds, fields: [{ field: outcome.field, message: 'is claimed by a registration still in progress' }] },
+      );
     case 'key_reused':
       return new AppError('unprocessable', 'idempotency_key_reused', 'This Idempotency-Key was used with a different request body. Use a new key for a new registration.');
     case 'failed':

@@ -7,6 +7,8 @@ export interface RegistrationContext {
   /** This attempt's id: the fencing token every write of the registration is checked against. */
   attempt: string;
   held: HeldRegistration;
+  /** How long a lock on a registration lasts: the wait suggested when another one is in flight. */
+  lockTimeoutSeconds: number;
   /** Only the client's request has it; the recovery sweep does not (passwords are never stored). */
   password: string | undefined;
   /** Set by the last step. */

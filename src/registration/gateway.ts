@@ -19,10 +19,16 @@ export interface HeldRegistration {
   sagaInput: SagaInput;
 }
 
+/** A field whose value another registration holds. */
+export type ConflictField = 'subdomain' | 'directorEmail';
+
 export type ClaimOutcome =
   /** `resumed`: an earlier attempt (or an earlier try of this one) may have done more than the claim. */
   | { outcome: 'proceed'; registration: HeldRegistration; resumed: boolean }
-  | { outcome: 'finished'; result: RegistrationResult }
+  /** `replayed`: the result was stored by an earlier request; false when this claim settled it. */
+  | { outcome: 'finished'; result: RegistrationResult; replayed: boolean }
+  /** The field's value is held by a registration still in flight: nothing was remembered. */
+  | { outcome: 'conflict_pending'; field: ConflictField; retryAfterSeconds: number }
   | { outcome: 'in_progress'; retryAfterSeconds: number }
   | { outcome: 'mismatch' };
 
@@ -35,6 +41,13 @@ export interface DirectorUser {
   institutionId: string;
 }
 
+/** Who holds an email address that the auth service refused as taken. */
+export type EmailHolder =
+  | { holder: 'none' }
+  /** A registered director, or a user made outside this service: a final answer. */
+  | { holder: 'settled' }
+  | { holder: 'in_flight'; retryAfterSeconds: number };
+
 /** Every method throws RemoteCallError when the call fails, classified for the saga. */
 export interface RegistrationGateway {
   /** Call 1: claims the idempotency key and, when new, creates the institution as `pending`. */
@@ -45,6 +58,8 @@ export interface RegistrationGateway {
   createDirectorUser(user: DirectorUser): Promise<void>;
   /** The registration id a director user was created for; null when there is no such user. */
   findDirectorUser(userId: string): Promise<{ registrationId: string | undefined } | null>;
+  /** Who holds `email` now; `lockTimeoutSeconds` bounds the wait suggested for one in flight. */
+  findEmailHolder(email: string, lockTimeoutSeconds: number): Promise<EmailHolder>;
   /** Deletes the auth user; a user already gone counts as deleted. */
   deleteDirectorUser(userId: string): Promise<void>;
   /** Call 3: the profile, activation and the remembered answer, in one transaction. */

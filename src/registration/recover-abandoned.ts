@@ -13,7 +13,7 @@ export async function recoverAbandoned(
   options: { idleSeconds: number; limit: number },
 ): Promise<RecoverySummary> {
   const summary: RecoverySummary = {
-    examined: 0, settled: 0, failed: 0, incomplete: 0, in_progress: 0, key_reused: 0, unavailable: 0,
+    examined: 0, settled: 0, failed: 0, incomplete: 0, in_progress: 0, conflict_pending: 0, key_reused: 0, unavailable: 0,
   };
   for (const registrationId of await deps.gateway.listAbandoned(options.idleSeconds, options.limit)) {
     summary.examined++;

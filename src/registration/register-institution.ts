@@ -8,8 +8,8 @@ import { failureOf } from '../saga/failure.js';
 import { retry, type RetryPolicy } from '../saga/retry.js';
 import { runSaga, type SagaOutcome, type SagaPolicy } from '../saga/run-saga.js';
 import type { RegistrationContext } from './context.js';
-import type { ClaimOutcome, HeldRegistration, RegistrationGateway } from './gateway.js';
-import { rejectionFor } from './rejection.js';
+import type { ClaimOutcome, ConflictField, HeldRegistration, RegistrationGateway } from './gateway.js';
+import { PendingConflictError, rejectionFor } from './rejection.js';
 import type { RegisterInstitutionRequest, RegistrationResult } from './schema.js';
 import { completeRegistration } from './steps/complete-registration.js';
 import { createDirectorUser } from './steps/create-director-user.js';
@@ -38,6 +38,8 @@ export type RegisterOutcome =
   /** A final answer: fresh, or replayed from the key. */
   | { kind: 'settled'; result: RegistrationResult; replayed: boolean }
   | { kind: 'in_progress'; retryAfterSeconds: number }
+  /** A field's value is held by another registration still in flight: not final, nothing remembered. */
+  | { kind: 'conflict_pending'; field: ConflictField; retryAfterSeconds: number }
   | { kind: 'key_reused' }
   /** Undone completely after a technical failure; nothing is remembered, a retry starts afresh. */
   | { kind: 'failed' }
@@ -66,7 +68,13 @@ export async function driveRegistration(
   attempt: string,
   options: { password: string | undefined; resuming: boolean },
 ): Promise<RegisterOutcome> {
-  const context: RegistrationContext = { gateway: deps.gateway, attempt, held, password: options.password };
+  const context: RegistrationContext = {
+    gateway: deps.gateway,
+    attempt,
+    held,
+    lockTimeoutSeconds: deps.settings.lockTimeoutSeconds,
+    password: options.password,
+  };
   const outcome = await runSaga({
     context,
     completed: [createInstitution],
@@ -81,6 +89,9 @@ export async function driveRegistration(
     case 'completed':
       return { kind: 'settled', result: context.result!, replayed: false };
     case 'compensated': {
+      if (outcome.cause instanceof PendingConflictError) {
+        return { kind: 'conflict_pending', field: outcome.cause.field, retryAfterSeconds: outcome.cause.retryAfterSeconds };
+      }
       const rejection = rejectionFor(outcome.cause);
       return rejection ? { kind: 'settled', result: rejection, replayed: false } : { kind: 'failed' };
     }
@@ -116,9 +127,11 @@ export async function registerInstitution(
     case 'refused':
       return { kind: 'failed' };
     case 'finished':
-      return { kind: 'settled', result: claim.result, replayed: true };
+      return { kind: 'settled', result: claim.result, replayed: claim.replayed };
     case 'in_progress':
       return { kind: 'in_progress', retryAfterSeconds: claim.retryAfterSeconds };
+    case 'conflict_pending':
+      return { kind: 'conflict_pending', field: claim.field, retryAfterSeconds: claim.retryAfterSeconds };
     case 'mismatch':
       return { kind: 'key_reused' };
     case 'proceed':

@@ -8,7 +8,7 @@
 export type FailureClass = 'definitive' | 'transient' | 'ambiguous' | 'superseded';
 
 export class RemoteCallError extends Error {
-  override readonly name = 'RemoteCallError';
+  override readonly name: string = 'RemoteCallError';
 
   constructor(
     readonly failure: FailureClass,

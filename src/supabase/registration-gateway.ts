@@ -1,7 +1,7 @@
 /** The registration's calls to Supabase (rpc, auth.admin), with every failure classified for the saga. */
 import type { AuthError, SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
-import type { ClaimOutcome, DirectorUser, HeldRegistration, RegistrationGateway } from '../registration/gateway.js';
+import type { ClaimOutcome, DirectorUser, EmailHolder, HeldRegistration, RegistrationGateway } from '../registration/gateway.js';
 import { RegistrationResult } from '../registration/schema.js';
 import { RemoteCallError, type FailureClass } from '../saga/failure.js';
 import { observeCall, type TransportFailure } from './transport.js';
@@ -48,7 +48,7 @@ const SagaInputJson = z.object({
 });
 
 const RegistrationState = z.object({
-  outcome: z.enum(['proceed', 'resume', 'finished']),
+  outcome: z.enum(['proceed', 'resume', 'finished', 'rejected']),
   registration_id: z.uuid(),
   institution_id: z.uuid(),
   director_user_id: z.uuid(),
@@ -60,7 +60,23 @@ const ClaimAnswer = z.union([
   RegistrationState,
   z.object({ outcome: z.literal('in_progress'), retry_after_seconds: z.number().int() }),
   z.object({ outcome: z.literal('mismatch') }),
+  z.object({
+    outcome: z.literal('conflict_pending'),
+    field: z.enum(['subdomain', 'directorEmail']),
+    retry_after_seconds: z.number().int(),
+  }),
 ]);
+
+const EmailHolderAnswer = z.discriminatedUnion('holder', [
+  z.object({ holder: z.literal('none') }),
+  z.object({ holder: z.literal('settled') }),
+  z.object({ holder: z.literal('in_flight'), retry_after_seconds: z.number().int() }),
+]);
+
+function toEmailHolder(data: unknown): EmailHolder {
+  const answer = EmailHolderAnswer.parse(data);
+  return answer.holder === 'in_flight' ? { holder: 'in_flight', retryAfterSeconds: answer.retry_after_seconds } : answer;
+}
 
 function held(state: z.infer<typeof RegistrationState>): HeldRegistration {
   return {
@@ -78,8 +94,11 @@ function toClaimOutcome(data: unknown): ClaimOutcome {
       return { outcome: 'in_progress', retryAfterSeconds: answer.retry_after_seconds };
     case 'mismatch':
       return { outcome: 'mismatch' };
+    case 'conflict_pending':
+      return { outcome: 'conflict_pending', field: answer.field, retryAfterSeconds: answer.retry_after_seconds };
     case 'finished':
-      return { outcome: 'finished', result: RegistrationResult.parse(answer.result) };
+    case 'rejected':
+      return { outcome: 'finished', result: RegistrationResult.parse(answer.result), replayed: answer.outcome === 'finished' };
     default:
       return { outcome: 'proceed', registration: held(answer), resumed: answer.outcome === 'resume' };
   }
@@ -136,6 +155,9 @@ export function supabaseRegistrationGateway(supabase: SupabaseClient): Registrat
       const registrationId = value.data.user.app_metadata?.registration_id;
       return { registrationId: typeof registrationId === 'string' ? registrationId : undefined };
     },
+
+    findEmailHolder: (email, lockTimeoutSeconds) =>
+      rpc(supabase, 'registration_email_holder', { p_email: email, p_lock_seconds: lockTimeoutSeconds }, toEmailHolder),
 
     async deleteDirectorUser(userId) {
       const call = 'auth.admin.deleteUser';

@@ -2,6 +2,8 @@
  * A fetch handed to supabase-js that breaks chosen calls the ways a network breaks them, and
  * counts every call. It sits where the real network is; the server behind it is real.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 export type Fault =
   /** Never reaches the server (connection refused): nothing happened. */
   | 'request_lost'
@@ -12,9 +14,14 @@ export type Fault =
   /** A 500 answer without the server having done anything. */
   | 'server_error'
   /** A definitive 400 answer without the server having done anything. */
-  | 'client_error';
+  | 'client_error'
+  /**
+   * The caller times out at once, the request lands later: it is held, and reaches the server
+   * (which does the work) just before the next call of the same kind is sent, or at `drain()`.
+   */
+  | 'late_commit';
 
-export const FAULTS: Fault[] = ['request_lost', 'response_lost', 'timeout', 'server_error', 'client_error'];
+export const FAULTS: Fault[] = ['request_lost', 'response_lost', 'timeout', 'late_commit', 'server_error', 'client_error'];
 
 export interface Call {
   method: string;
@@ -77,9 +84,16 @@ export interface Pause {
   release(): void;
 }
 
+function timedOut(): DOMException {
+  return new DOMException('The operation was aborted due to timeout (injected)', 'TimeoutError');
+}
+
 export class FaultyFetch {
   readonly calls: Call[] = [];
   private plan: PlannedFault[] = [];
+  private slowness = new Map<CallName, () => number>();
+  /** Requests the caller gave up on that have not reached the server yet, by call. */
+  private late = new Map<CallName, (() => Promise<void>)[]>();
   private pauses = new Map<CallName, { arrived: () => void; gate: Promise<void> }>();
 
   /** Holds the next matching call before it is sent, as a slow network or a stalled process would. */
@@ -98,8 +112,32 @@ export class FaultyFetch {
     return this;
   }
 
+  /**
+   * A slow network for one kind of call: each request reaches the server `delayMs()` later, and
+   * the server does its work even when the caller gave up waiting meanwhile.
+   */
+  slow(call: CallName, delayMs: () => number): this {
+    this.slowness.set(call, delayMs);
+    return this;
+  }
+
   clear(): void {
     this.plan = [];
+    this.slowness.clear();
+  }
+
+  /** Lets every held late request reach the server, and waits until each has been answered. */
+  async drain(): Promise<void> {
+    const held = [...this.late.values()].flat();
+    this.late.clear();
+    for (const deliver of held) await deliver();
+  }
+
+  private async deliverLate(name: CallName | undefined): Promise<void> {
+    const held = name ? this.late.get(name) : undefined;
+    if (!held) return;
+    this.late.delete(name!);
+    for (const deliver of held) await deliver();
   }
 
   count(name?: CallName): number {
@@ -119,8 +157,18 @@ export class FaultyFetch {
       await paused.gate;
     }
     const planned = this.plan.find((entry) => entry.call === name && entry.remaining > 0);
+    if (planned) planned.remaining--;
+    const forwarded = !planned || planned.fault === 'response_lost' || planned.fault === 'timeout' || planned.fault === 'late_commit';
+    if (forwarded) await this.deliverLate(name);
+    const delayMs = name && this.slowness.get(name);
+    if (!planned && delayMs) {
+      const landed = sleep(delayMs()).then(async () => {
+        const response = await fetch(input, { ...init, signal: null });
+        return new Response(await response.arrayBuffer(), response);
+      });
+      return Promise.race([landed, abortedBy(init?.signal)]);
+    }
     if (!planned) return fetch(input, init);
-    planned.remaining--;
     switch (planned.fault) {
       case 'request_lost':
         throw networkError('ECONNREFUSED');
@@ -137,6 +185,15 @@ export class FaultyFetch {
         const response = await fetch(input, { ...init, signal: null });
         await response.arrayBuffer();
         return abortedBy(init?.signal);
+      }
+      case 'late_commit': {
+        const body = request.body ? await request.arrayBuffer() : null;
+        const deliver = async () => {
+          const response = await fetch(request.url, { method: request.method, headers: request.headers, body });
+          await response.arrayBuffer();
+        };
+        this.late.set(name!, [...(this.late.get(name!) ?? []), deliver]);
+        throw timedOut();
       }
     }
   };

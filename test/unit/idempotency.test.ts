@@ -19,18 +19,19 @@ describe('fingerprint', () => {
 
 describe('parseIdempotencyKey', () => {
   it('accepts 1–255 printable ASCII characters, bare or as a quoted structured-field string', () => {
-    expect(parseIdempotencyKey('8e03978e-40d5-43e8-bc93-6894a57f9324')).toBe('8e03978e-40d5-43e8-bc93-6894a57f9324');
-    expect(parseIdempotencyKey('"abc"')).toBe('abc');
-    expect(parseIdempotencyKey('k'.repeat(255))).toHaveLength(255);
+    expect(parseIdempotencyKey(['8e03978e-40d5-43e8-bc93-6894a57f9324'])).toBe('8e03978e-40d5-43e8-bc93-6894a57f9324');
+    expect(parseIdempotencyKey(['"abc"'])).toBe('abc');
+    expect(parseIdempotencyKey(['k'.repeat(255)])).toHaveLength(255);
   });
 
   it.each([
     [undefined, 'idempotency_key_missing'],
-    ['', 'idempotency_key_invalid'],
-    ['   ', 'idempotency_key_invalid'],
-    ['k'.repeat(256), 'idempotency_key_invalid'],
-    ['clé', 'idempotency_key_invalid'],
-    ['tab\there', 'idempotency_key_invalid'],
+    [[''], 'idempotency_key_invalid'],
+    [['   '], 'idempotency_key_invalid'],
+    [['k'.repeat(256)], 'idempotency_key_invalid'],
+    [['clé'], 'idempotency_key_invalid'],
+    [['tab\there'], 'idempotency_key_invalid'],
+    [['a', 'b'], 'idempotency_key_invalid'],
   ])('refuses %j with %s', (header, code) => {
     expect(() => parseIdempotencyKey(header)).toThrow(AppError);
     try {
