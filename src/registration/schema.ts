@@ -10,8 +10,30 @@ export const RESERVED_SUBDOMAINS = [
 
 const BCRYPT_MAX_BYTES = 72;
 
+/**
+ * What no stored text may hold: control characters (C0 with NUL and ESC, so no ANSI escapes; DEL;
+ * C1), bidirectional overrides, isolates and marks (which make text display other than it
+ * reads), and lone surrogates (not Unicode; Postgres cannot store them).
+ */
+const FORBIDDEN_IN_TEXT = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * A name people read: refused if it holds a forbidden character, then NFC-normalised and trimmed
+ * (before it is fingerprinted or stored), and it must show at least one letter or digit.
+ */
+const displayName = (min: number, max: number) =>
+  z
+    .string()
+    .refine((value) => !FORBIDDEN_IN_TEXT.test(value), 'must not contain control, bidirectional-override or invalid Unicode characters')
+    .normalize('NFC')
+    .trim()
+    .min(min, { abort: true })
+    .max(max)
+    .refine((value) => LETTER_OR_DIGIT.test(value), 'must contain at least one letter or digit');
+
 export const RegisterInstitutionRequest = z.strictObject({
-  name: z.string().trim().min(3).max(200),
+  name: displayName(3, 200),
   subdomain: z
     .string()
     .min(3)
@@ -22,8 +44,9 @@ export const RegisterInstitutionRequest = z.strictObject({
   directorPassword: z
     .string()
     .min(8)
+    .refine((value) => !/\p{Cs}/u.test(value), 'must be valid Unicode (no lone surrogates)')
     .refine((value) => Buffer.byteLength(value, 'utf8') <= BCRYPT_MAX_BYTES, `must be at most ${BCRYPT_MAX_BYTES} bytes`),
-  directorFullName: z.string().trim().min(1).max(200),
+  directorFullName: displayName(1, 200),
 });
 export type RegisterInstitutionRequest = z.infer<typeof RegisterInstitutionRequest>;
 

@@ -1,6 +1,8 @@
 /** PostgREST contract, through supabase-js and raw HTTP: the calls ims-api makes, with real statuses and error JSON. */
 import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_JWT_SECRET } from '../../src/local-supabase/keys.js';
 import { contractTargets, type Target } from '../support/target.js';
 
 let counter = 0;
@@ -134,6 +136,23 @@ describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
     expect(await forged.json()).toMatchObject({ code: 'PGRST301' });
+  });
+
+  it('a JWT whose role the authenticator may not become is refused: 403 42501 for an existing role, 401 22023 for none', async (context) => {
+    // PostgREST switches only to roles granted to `authenticator` (anon, authenticated, service_role).
+    const secret = t.embedded ? LOCAL_JWT_SECRET : process.env.SUPABASE_JWT_SECRET;
+    if (!secret) context.skip();
+    const tokenFor = (role: string) =>
+      new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const as = async (role: string) =>
+      fetch(`${t.url}/rest/v1/institutions?select=id`, { headers: { apikey: t.anonKey, Authorization: `Bearer ${await tokenFor(role)}` } });
+    const postgres = await as('postgres');
+    expect(postgres.status).toBe(403);
+    expect(await postgres.json()).toMatchObject({ code: '42501', message: 'permission denied to set role "postgres"' });
+    const unknown = await as('no_such_role');
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toMatchObject({ code: '22023', message: 'role "no_such_role" does not exist' });
+    expect((await as('service_role')).status).toBe(200);
   });
 
   it('answers with PostgREST headers: Content-Range and Preference-Applied', async () => {

@@ -1,6 +1,11 @@
 /** The register endpoint's HTTP contract through supertest, over the embedded Supabase on PGlite. */
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { assembleApp, connectSupabase } from '../../src/service.js';
 import { registrationBody, startHarness, type Harness } from '../support/harness.js';
 
 describe('POST /api/v1/institutions/register', () => {
@@ -11,6 +16,14 @@ describe('POST /api/v1/institutions/register', () => {
   afterAll(async () => {
     await h?.close();
   });
+
+  /** A body sent byte for byte (superagent would otherwise JSON-encode a Buffer), with a Content-Encoding. */
+  const encoded = (encoding: string, body: Buffer) =>
+    supertest(h.app)
+      .post('/api/v1/institutions/register')
+      .set({ 'Content-Type': 'application/json', 'Content-Encoding': encoding, 'Idempotency-Key': randomUUID() })
+      .serialize((bytes: unknown) => bytes as string)
+      .send(body);
 
   const expectNothingWritten = async () => {
     const state = await h.state();
@@ -30,6 +43,11 @@ describe('POST /api/v1/institutions/register', () => {
       ['an empty Idempotency-Key', () => h.register(registrationBody(), ' '), 400, 'idempotency_key_invalid'],
       ['a 256-character Idempotency-Key', () => h.register(registrationBody(), 'k'.repeat(256)), 400, 'idempotency_key_invalid'],
       ['an array body', () => h.register([registrationBody()]), 400, 'validation_failed'],
+      ['two Idempotency-Key headers', () => h.register(registrationBody(), null).set('Idempotency-Key', ['a', 'b'] as unknown as string) /* two field lines */, 400, 'idempotency_key_invalid'],
+      ['a corrupt gzip body', () => encoded('gzip', Buffer.from('not gzip at all')), 400, 'unreadable_body'],
+      ['a corrupt deflate body', () => encoded('deflate', Buffer.from('not deflate')), 400, 'unreadable_body'],
+      ['a corrupt br body', () => encoded('br', Buffer.from('not brotli')), 400, 'unreadable_body'],
+      ['an unsupported Content-Encoding', () => encoded('compress', Buffer.from('x')), 415, 'unsupported_content_encoding'],
     ];
     for (const [name, send, status, code] of cases) {
       const response = await send();
@@ -38,6 +56,37 @@ describe('POST /api/v1/institutions/register', () => {
       expect(response.body).toMatchObject({ type: `/problems/${code}`, status });
     }
     await expectNothingWritten();
+  });
+
+  it('refuses text Postgres cannot store or a reader would misread, naming the field, before anything is written', async () => {
+    const hostile: [string, string][] = [
+      ['name', 'Spring\u0000field'],
+      ['directorFullName', 'Seymour \u0000Skinner'],
+      ['name', 'Springfield \ud800'],
+      ['directorFullName', '\udfffSeymour'],
+      ['name', 'Spring\u0007field'],
+      ['name', 'Spring\u0085field'],
+      ['directorFullName', '\u001b[31mSeymour\u001b[0m'],
+      ['name', 'Springfield \u202Eloohcs'],
+      ['directorFullName', 'Seymour \u2066Skinner'],
+      ['name', '\u200B\u200B\u200B\u200B'],
+      ['directorFullName', '\u200D\uFEFF'],
+    ];
+    for (const [field, value] of hostile) {
+      const response = await h.register(registrationBody({ [field]: value }));
+      expect([JSON.stringify(value), response.status, response.body.code]).toEqual([JSON.stringify(value), 400, 'validation_failed']);
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
+    const surrogatePassword = await h.register(registrationBody({ directorPassword: 'correct horse \ud800 staple' }));
+    expect(surrogatePassword.body.errors.map((e: { field: string }) => e.field)).toEqual(['directorPassword']);
+    await expectNothingWritten();
+  });
+
+  it('answers 405 with Allow: POST to other methods on the register route', async () => {
+    for (const method of ['get', 'put', 'patch', 'delete'] as const) {
+      const response = await supertest(h.app)[method]('/api/v1/institutions/register');
+      expect([method, response.status, response.headers.allow, response.body.code]).toEqual([method, 405, 'POST', 'method_not_allowed']);
+    }
   });
 
   it('names every offending field, unknown fields included', async () => {
@@ -86,6 +135,7 @@ describe('POST /api/v1/institutions/register', () => {
     const key = randomUUID();
     const taken = await h.register(registrationBody({ subdomain: first.subdomain }), key);
     expect([taken.status, taken.body.code]).toEqual([409, 'subdomain_taken']);
+    expect(taken.headers['idempotent-replayed']).toBeUndefined();
     const emailKey = randomUUID();
     const sameEmail = registrationBody({ directorEmail: first.directorEmail.toUpperCase() });
     const email = await h.register(sameEmail, emailKey);
@@ -93,6 +143,22 @@ describe('POST /api/v1/institutions/register', () => {
     const replay = await h.register(sameEmail, emailKey);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body.code).toBe('email_taken');
+  });
+
+  it('stores names NFC-normalised and trimmed, so both spellings of one name are one request', async () => {
+    const decomposed = registrationBody({ name: '  E\u0301cole Saint-Roch ', directorFullName: 'Zoe\u0308 Martin' });
+    const key = randomUUID();
+    const first = await h.register(decomposed, key);
+    expect(first.status).toBe(201);
+    expect(first.body.institution.name).toBe('\u00C9cole Saint-Roch');
+    expect(first.body.director.fullName).toBe('Zo\u00EB Martin');
+    const composed = await h.register({ ...decomposed, name: '\u00C9cole Saint-Roch', directorFullName: 'Zo\u00EB Martin' }, key);
+    expect([composed.status, composed.headers['idempotent-replayed']]).toEqual([201, 'true']);
+  });
+
+  it('reads a well-formed gzip body', async () => {
+    const response = await encoded('gzip', gzipSync(JSON.stringify(registrationBody())));
+    expect(response.status).toBe(201);
   });
 
   it('sets security headers and echoes a sane X-Request-Id, replacing an insane one', async () => {
@@ -134,6 +200,27 @@ describe('logs', () => {
   });
 });
 
+describe('logs', () => {
+  it('a corrupt body is logged at info, as one JSON record without a stack', async () => {
+    const logs: string[] = [];
+    const h = await startHarness('pglite', {}, logs);
+    try {
+      await supertest(h.app)
+        .post('/api/v1/institutions/register')
+        .set({ 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Idempotency-Key': randomUUID() })
+        .serialize((bytes: unknown) => bytes as string)
+        .send(Buffer.from('not gzip'))
+        .expect(400);
+      const records = logs.map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+      const completed = records.find((r) => r.msg === 'request completed');
+      expect(completed?.level).toBe(30);
+      expect(logs.join('\n')).not.toMatch(/stack|at .*\.js:\d+/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 problem+json with Retry-After past REGISTER_RATE_LIMIT_PER_MINUTE', async () => {
     const h = await startHarness('pglite', { REGISTER_RATE_LIMIT_PER_MINUTE: '2' });
@@ -146,5 +233,56 @@ describe('rate limit', () => {
     } finally {
       await h.close();
     }
+  });
+
+  it('is one limit for every instance on one Supabase (the database store), N limits with the memory store', async () => {
+    const logs: string[] = [];
+    const h = await startHarness('pglite', { REGISTER_RATE_LIMIT_PER_MINUTE: '2' }, logs);
+    try {
+      const secondInstance = async (store: string) => {
+        const config = loadConfig({
+          SUPABASE_URL: h.local.url,
+          SUPABASE_SERVICE_ROLE_KEY: h.local.serviceRoleKey,
+          IDEMPOTENCY_SECRET: 'test-secret-test-secret-test-secret-0123',
+          REGISTER_RATE_LIMIT_PER_MINUTE: '2',
+          RATE_LIMIT_STORE: store,
+        });
+        const logger = pino({ level: 'silent' });
+        return assembleApp(config, await connectSupabase(config, logger), logger).app;
+      };
+      const shared = await secondInstance('database');
+      const post = (app: typeof h.app) => supertest(app).post('/api/v1/institutions/register').set('Idempotency-Key', randomUUID()).send({});
+      await post(h.app).expect(400);
+      await post(shared).expect(400);
+      expect((await post(shared)).status).toBe(429);
+      expect((await post(h.app)).status).toBe(429);
+
+      const alone = await secondInstance('memory');
+      await post(alone).expect(400);
+      await post(alone).expect(400);
+      expect((await post(alone)).status).toBe(429);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('writes its configuration warnings as one JSON log record, never to stderr', async () => {
+    const logs: string[] = [];
+    const h = await startHarness('pglite', { REGISTER_RATE_LIMIT_PER_MINUTE: '5' }, logs);
+    const stderr: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void stderr.push(args.map(String).join(' '));
+    try {
+      await h.register({}).set('X-Forwarded-For', '203.0.113.7').expect(400);
+    } finally {
+      process.stderr.write = write;
+      console.warn = warn;
+      await h.close();
+    }
+    expect(stderr).toEqual([]);
+    const warning = logs.map((line) => JSON.parse(line) as { level: number; msg: string; code?: string }).find((r) => /rate limiter/.test(r.msg));
+    expect(warning).toMatchObject({ level: 40, code: 'ERR_ERL_UNEXPECTED_X_FORWARDED_FOR' });
   });
 });

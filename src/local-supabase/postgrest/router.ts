@@ -10,6 +10,20 @@ import { handleTable } from './tables.js';
 
 const EXPOSED_SCHEMAS = ['public', 'graphql_public'];
 
+/** The roles Supabase grants to `authenticator`, the only roles PostgREST can switch to. */
+const AUTHENTICATOR_MAY_BECOME = ['anon', 'authenticated', 'service_role'];
+
+/**
+ * Refuses a JWT role PostgREST could not switch to, with the error Postgres gives `authenticator`
+ * (this stand-in connects as a superuser, which could become any role).
+ */
+async function checkRole(db: SqlDatabase, role: string): Promise<void> {
+  if (AUTHENTICATOR_MAY_BECOME.includes(role)) return;
+  const [existing] = await db.query('select 1 from pg_catalog.pg_roles where rolname = $1', [role]);
+  if (existing) throw new PostgrestError(403, '42501', `permission denied to set role "${role}"`);
+  throw new PostgrestError(401, '22023', `role "${role}" does not exist`);
+}
+
 function send(res: Response, answer: RestResponse): void {
   res.status(answer.status).set(answer.headers);
   if (answer.body === undefined) res.end();
@@ -46,6 +60,7 @@ export function postgrestRouter(db: SqlDatabase, jwtSecret: string): express.Rou
     try {
       const claims = await claimsOf(res.locals.authorization as string | undefined, jwtSecret);
       role = typeof claims.role === 'string' ? claims.role : 'anon';
+      await checkRole(db, role);
       const profile = req.get(req.method === 'GET' || req.method === 'HEAD' ? 'accept-profile' : 'content-profile');
       if (profile && !EXPOSED_SCHEMAS.includes(profile)) {
         throw new PostgrestError(406, 'PGRST106', `Invalid schema: ${profile}`, null,
