@@ -6,42 +6,43 @@ const boolean = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
-const ConfigSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
-    LOCAL_SUPABASE_DB_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    LOCAL_SUPABASE_DATA_DIR: z.string().min(1).default('.data/pglite'),
-    LOCAL_SUPABASE_PORT: z.coerce.number().int().min(0).max(65535).default(54321),
-    TRUST_PROXY: boolean.default(false),
-    SUPABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-    IDEMPOTENCY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-    IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
-    REGISTER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
-    RATE_LIMIT_STORE: z.enum(['database', 'memory']).default('database'),
-    RECOVERY_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
-    PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
-  })
-  .superRefine((env, ctx) => {
-    if (env.SUPABASE_URL && !env.SUPABASE_SERVICE_ROLE_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SUPABASE_SERVICE_ROLE_KEY'],
-        message: 'is required when SUPABASE_URL is set (the service_role or sb_secret_ key from `supabase status`)',
-      });
-    }
-    if (env.SUPABASE_URL && !env.IDEMPOTENCY_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['IDEMPOTENCY_SECRET'],
-        message: 'is required when SUPABASE_URL is set (e.g. `openssl rand -base64 48`); only the embedded Supabase makes one itself',
-      });
-    }
-  });
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SUPABASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
+  LOCAL_SUPABASE_DB_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  LOCAL_SUPABASE_DATA_DIR: z.string().min(1).default('.data/pglite'),
+  LOCAL_SUPABASE_PORT: z.coerce.number().int().min(0).max(65535).default(54321),
+  TRUST_PROXY: boolean.default(false),
+  SUPABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  IDEMPOTENCY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  REGISTER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  RATE_LIMIT_STORE: z.enum(['database', 'memory']).default('database'),
+  RECOVERY_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+});
+
+/** Rules between settings, checked on the raw values so that they are reported with every other problem. */
+function crossSettingIssues(env: Record<string, string>): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (env.SUPABASE_URL && !env.SUPABASE_SERVICE_ROLE_KEY) {
+    issues.push({
+      path: 'SUPABASE_SERVICE_ROLE_KEY',
+      message: 'is required when SUPABASE_URL is set (the service_role or sb_secret_ key from `supabase status`)',
+    });
+  }
+  if (env.SUPABASE_URL && !env.IDEMPOTENCY_SECRET) {
+    issues.push({
+      path: 'IDEMPOTENCY_SECRET',
+      message: 'is required when SUPABASE_URL is set (e.g. `openssl rand -base64 48`); only the embedded Supabase keeps one in its database',
+    });
+  }
+  return issues;
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -49,13 +50,19 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const blankToUndefined = (env: NodeJS.ProcessEnv) =>
-  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+const withoutBlanks = (env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 
+/** Every invalid or missing setting at once, one line each. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = ConfigSchema.safeParse(blankToUndefined(env));
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  const raw = withoutBlanks(env);
+  const parsed = ConfigSchema.safeParse(raw);
+  const issues = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))),
+    ...crossSettingIssues(raw),
+  ];
+  if (parsed.success && issues.length === 0) return parsed.data;
+  const lines = issues.map((issue) => `  ${issue.path || '(environment)'}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
 

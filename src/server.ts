@@ -2,10 +2,11 @@
 import { loadConfigOrExit } from './config.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
+import { startOrExit } from './startup.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL);
-const service = await startService(config, logger);
+const service = await startOrExit('ims-api', () => startService(config, logger));
 logger.info({ url: service.url, backend: service.backend }, 'ims-api listening');
 
 let stopping = false;

@@ -1,11 +1,12 @@
 /** Wires the service: config → (embedded Supabase when no SUPABASE_URL) → Supabase client → app → listening server. */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { openApiRouter } from './http/openapi.js';
+import { listen } from './listen.js';
+import { dataDirOwner } from './local-supabase/data-dir-lock.js';
+import { LOCAL_SERVICE_ROLE_KEY } from './local-supabase/keys.js';
 import { registerRouter } from './http/register-route.js';
 import { startLocalSupabase, type LocalSupabase } from './local-supabase/server.js';
 import { recoverAbandoned } from './registration/recover-abandoned.js';
@@ -26,6 +27,11 @@ export interface ServiceOptions {
   /** The fetch under supabase-js: tests inject faults here, benchmarks count calls. */
   fetch?: typeof fetch;
   sagaPolicy?: SagaPolicy;
+  /**
+   * For maintenance tasks: when another process owns the embedded PGlite directory, go through
+   * that process's embedded Supabase instead of refusing (PGlite has one owner).
+   */
+  attachToRunning?: boolean;
 }
 
 export interface SupabaseConnection {
@@ -45,6 +51,16 @@ export async function connectSupabase(config: Config, logger: Logger, options: S
       supabase: client(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY!),
       backend: 'supabase',
       idempotencySecret: config.IDEMPOTENCY_SECRET!,
+    };
+  }
+  const running = options.attachToRunning && !config.LOCAL_SUPABASE_DB_URL ? await dataDirOwner(config.LOCAL_SUPABASE_DATA_DIR) : null;
+  if (running?.supabaseUrl) {
+    logger.info({ supabaseUrl: running.supabaseUrl, pid: running.pid }, 'going through the running embedded Supabase');
+    const supabase = client(running.supabaseUrl, LOCAL_SERVICE_ROLE_KEY);
+    return {
+      supabase,
+      backend: 'embedded-pglite',
+      idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await databaseFingerprintSecret(supabase)),
     };
   }
   const local = await startLocalSupabase({ dbUrl: config.LOCAL_SUPABASE_DB_URL, dataDir: config.LOCAL_SUPABASE_DATA_DIR });
@@ -128,11 +144,13 @@ export async function startService(config: Config, logger: Logger, options: Serv
     'recover',
   );
   const stopPurge = every(config.PURGE_INTERVAL_MINUTES * 60, () => deps.gateway.purgeExpiredKeys(), logger, 'purge');
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
-    listening.once('error', reject);
+  const listening = await listen(app, config.PORT, config.HOST, 'PORT').catch(async (error: unknown) => {
+    stopRecovery();
+    stopPurge();
+    await connection.local?.close();
+    throw error;
   });
-  const { port } = server.address() as AddressInfo;
+  const { server, port } = listening;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   return {
     url: `http://${host}:${port}`,

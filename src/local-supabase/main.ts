@@ -1,15 +1,18 @@
 /** `npm run supabase:local`: the embedded local Supabase alone, like `supabase start`, on 127.0.0.1:54321. */
 import { loadConfigOrExit } from '../config.js';
+import { startOrExit } from '../startup.js';
 import { LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY } from './keys.js';
 import { startLocalSupabase } from './server.js';
 
 const config = loadConfigOrExit();
 
-const local = await startLocalSupabase({
-  dbUrl: config.LOCAL_SUPABASE_DB_URL,
-  dataDir: config.LOCAL_SUPABASE_DATA_DIR,
-  port: config.LOCAL_SUPABASE_PORT,
-});
+const local = await startOrExit('supabase:local', () =>
+  startLocalSupabase({
+    dbUrl: config.LOCAL_SUPABASE_DB_URL,
+    dataDir: config.LOCAL_SUPABASE_DATA_DIR,
+    port: config.LOCAL_SUPABASE_PORT,
+  }),
+);
 // These are the Supabase CLI's public local-development keys, printed as `supabase status` does.
 process.stdout.write(
   [

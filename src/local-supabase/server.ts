@@ -1,8 +1,9 @@
 /** The embedded local Supabase: real Postgres behind the PostgREST and GoTrue subset ims-api uses. */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { listen } from '../listen.js';
+import { StartupError } from '../startup.js';
 import { bootstrapSupabaseDatabase } from './bootstrap.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { SqlDatabase } from './database.js';
 import { NO_API_KEY_BODY, resolveAuthorization, type GatewayKeys } from './gateway.js';
 import { gotrueRouter } from './gotrue/router.js';
@@ -15,7 +16,7 @@ import {
 } from './keys.js';
 import { applyMigrations } from './migrate.js';
 import { openPglite } from './pglite-database.js';
-import { openPostgres } from './postgres-database.js';
+import { DatabaseUnreachableError, openPostgres } from './postgres-database.js';
 import { postgrestRouter } from './postgrest/router.js';
 
 export interface LocalSupabaseOptions {
@@ -25,6 +26,10 @@ export interface LocalSupabaseOptions {
   dataDir?: string | undefined;
   port?: number;
   host?: string;
+  /** The setting that names `port`, for the message when it is busy. */
+  portSetting?: string;
+  /** The setting that names `dbUrl`, for the message when it cannot be reached. */
+  dbUrlSetting?: string;
 }
 
 export interface LocalSupabase {
@@ -74,28 +79,42 @@ export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET):
   return app;
 }
 
-/** Opens the database, makes it a Supabase database, applies migrations, and listens. */
+const isPersistentPglite = (options: LocalSupabaseOptions) =>
+  !options.dbUrl && options.dataDir !== undefined && !options.dataDir.startsWith('memory://');
+
+/**
+ * Opens the database (a PGlite directory only as its one owner), makes it a Supabase database,
+ * applies migrations, and listens.
+ */
 export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Promise<LocalSupabase> {
-  const db = await openDatabase(options);
-  await bootstrapSupabaseDatabase(db);
-  const appliedMigrations = await applyMigrations(db);
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = localSupabaseApp(db).listen(options.port ?? 0, options.host ?? '127.0.0.1', () =>
-      resolve(listening),
-    );
-    listening.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    anonKey: LOCAL_ANON_KEY,
-    serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
-    db,
-    appliedMigrations,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await db.close();
-    },
-  };
+  const lock: DataDirLock | undefined = isPersistentPglite(options) ? await lockDataDir(options.dataDir!) : undefined;
+  let db: SqlDatabase | undefined;
+  try {
+    db = await openDatabase(options);
+    await bootstrapSupabaseDatabase(db);
+    const appliedMigrations = await applyMigrations(db);
+    const host = options.host ?? '127.0.0.1';
+    const { server, port } = await listen(localSupabaseApp(db), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
+    const url = `http://${host}:${port}`;
+    await lock?.advertise(url);
+    const opened = db;
+    return {
+      url,
+      anonKey: LOCAL_ANON_KEY,
+      serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
+      db: opened,
+      appliedMigrations,
+      async close() {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await opened.close();
+        await lock?.release();
+      },
+    };
+  } catch (error) {
+    await db?.close().catch(() => undefined);
+    await lock?.release();
+    if (error instanceof DatabaseUnreachableError) throw new StartupError(`${options.dbUrlSetting ?? 'LOCAL_SUPABASE_DB_URL'}: ${error.message}`);
+    throw error;
+  }
 }

@@ -1,13 +1,12 @@
 /** The whole service started as `npm start` starts it, on each backend it supports. */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startLocalSupabase } from '../../src/local-supabase/server.js';
 import { startService } from '../../src/service.js';
 import { createPostgresDatabase } from '../support/lanes.js';
+import { exitOf, listeningUrl, spawnBuilt } from '../support/processes.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -56,33 +55,22 @@ describe('service start-up', () => {
 });
 
 describe('the entry point, as `npm start` runs it', () => {
-  const entry = new URL('../../src/server.ts', import.meta.url).pathname;
   const run = (env: Record<string, string>) =>
-    spawn(process.execPath, ['--import', 'tsx', entry], {
-      env: { ...process.env, LOG_LEVEL: 'info', LOCAL_SUPABASE_DATA_DIR: 'memory://', HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    spawnBuilt('src/server.js', { LOG_LEVEL: 'info', LOCAL_SUPABASE_DATA_DIR: 'memory://', HOST: '127.0.0.1', ...env });
 
-  it('stops at start with a message naming a bad setting', async () => {
-    const child = run({ PORT: 'eighty' });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const [code] = await once(child, 'exit');
+  it('stops at start with a message naming every bad setting at once', async () => {
+    const { code, stderr } = await exitOf(run({ PORT: 'eighty', SUPABASE_URL: 'http://127.0.0.1:1', LOCAL_SUPABASE_DB_URL: 'mysql://root@127.0.0.1/ims' }));
     expect(code).toBe(1);
     expect(stderr).toMatch(/Invalid configuration:\n {2}PORT: /);
+    expect(stderr).toMatch(/ {2}LOCAL_SUPABASE_DB_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(stderr).toMatch(/ {2}SUPABASE_SERVICE_ROLE_KEY: is required/);
+    expect(stderr).toMatch(/ {2}IDEMPOTENCY_SECRET: is required/);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('serves, then shuts down cleanly on SIGTERM', async () => {
     const child = run({ PORT: '0' });
-    const lines = createInterface({ input: child.stdout });
-    let url = '';
-    for await (const line of lines) {
-      const entryLog = JSON.parse(line) as { msg: string; url?: string };
-      if (entryLog.msg === 'ims-api listening') {
-        url = entryLog.url!;
-        break;
-      }
-    }
+    const url = await listeningUrl(child);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');

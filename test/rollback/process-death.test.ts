@@ -3,9 +3,8 @@
  * sending it or after the server committed it. A new process on the same database then gets a
  * retry with the same key — or the recovery sweep runs first — and exactly one registration results.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,12 +14,10 @@ import { recoverAbandoned } from '../../src/registration/recover-abandoned.js';
 import { connectSupabase, registrationDeps } from '../../src/service.js';
 import { assertConsistent, databaseState, registrationBody } from '../support/harness.js';
 import { LANES, startLaneSupabase } from '../support/lanes.js';
+import { listeningUrl, spawnBuilt } from '../support/processes.js';
 
-const CRASH_SERVER = new URL('../support/crash-server.ts', import.meta.url).pathname;
-
-function env(local: LocalSupabase, crash: Record<string, string> = {}) {
+function env(local: LocalSupabase, crash: Record<string, string> = {}): Record<string, string> {
   return {
-    ...process.env,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
@@ -34,14 +31,10 @@ function env(local: LocalSupabase, crash: Record<string, string> = {}) {
   };
 }
 
-async function spawnServer(environment: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CRASH_SERVER], { env: environment, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const { url } = JSON.parse(line) as { url: string };
-    return { url, child };
-  }
-  throw new Error('the server exited before listening');
+async function spawnServer(environment: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawnBuilt('test/support/crash-server.js', environment);
+  child.stderr.pipe(process.stderr);
+  return { url: await listeningUrl(child), child };
 }
 
 function post(url: string, body: object, key: string) {
