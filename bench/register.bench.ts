@@ -83,4 +83,5 @@ const lines = ['# Benchmark results', '', `Node ${process.version}, ${new Date()
 for (const lane of LANES) lines.push(...(await benchLane(lane)));
 const report = lines.join('\n');
 process.stdout.write(`${report}\n`);
-await writeFile(new URL('./RESULTS.md', import.meta.url), `${report}\n`);
+// The committed RESULTS.md changes only when asked: `npm run bench -- --write`.
+if (process.argv.includes('--write')) await writeFile(new URL('./RESULTS.md', import.meta.url), `${report}\n`);
