@@ -4,9 +4,9 @@
  * holds `<dataDir>.lock` (created exclusively; it names the pid, and the embedded Supabase's URL
  * once it listens). A lock whose pid is gone is stale and taken over.
  */
-import { link, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 
 const Owner = z.object({ pid: z.number().int(), host: z.string(), supabaseUrl: z.string().optional() });
@@ -79,6 +79,7 @@ async function removeStale(file: string): Promise<void> {
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const file = lockFileOf(dataDir);
   const me: DataDirOwner = { pid: process.pid, host: hostname() };
+  await mkdir(dirname(file), { recursive: true });
   for (;;) {
     try {
       const handle = await open(file, 'wx', 0o644);
