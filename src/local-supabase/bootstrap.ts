@@ -1,7 +1,7 @@
 /**
  * What every Supabase database has before a project's migrations run: the API roles, the
- * `extensions` and `auth` schemas, GoTrue's auth.users and auth.identities (the columns GoTrue
- * reads and writes), auth.uid()/auth.role()/auth.jwt(), and the default privileges Supabase
+ * `extensions` and `auth` schemas, GoTrue's auth.users, auth.identities, auth.sessions and
+ * auth.refresh_tokens (the columns GoTrue reads and writes), auth.uid()/auth.role()/auth.jwt(), and the default privileges Supabase
  * grants on `public`. Idempotent, so it runs at every start.
  */
 import type { SqlDatabase } from './database.js';
@@ -90,7 +90,45 @@ create table if not exists auth.identities (
   constraint identities_provider_id_provider_unique unique (provider_id, provider)
 );
 create index if not exists identities_email_idx on auth.identities (email text_pattern_ops);
-create index if not exists identities_user_id_idx on auth.identities (user_id);`;
+create index if not exists identities_user_id_idx on auth.identities (user_id);
+
+do $$
+begin
+  create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+exception when duplicate_object then
+  null;
+end
+$$;
+
+create table if not exists auth.sessions (
+  id uuid not null primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz,
+  updated_at timestamptz,
+  factor_id uuid,
+  aal auth.aal_level,
+  not_after timestamptz,
+  refreshed_at timestamp without time zone,
+  user_agent text,
+  ip inet,
+  tag text
+);
+create index if not exists sessions_user_id_idx on auth.sessions (user_id);
+
+create table if not exists auth.refresh_tokens (
+  instance_id uuid,
+  id bigserial primary key,
+  token varchar(255),
+  user_id varchar(255),
+  revoked boolean,
+  created_at timestamptz,
+  updated_at timestamptz,
+  parent varchar(255),
+  session_id uuid references auth.sessions (id) on delete cascade
+);
+create unique index if not exists refresh_tokens_token_unique on auth.refresh_tokens (token);
+create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
+create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);`;
 
 const authFunctions = `
 create or replace function auth.jwt() returns jsonb language sql stable as $$

@@ -36,6 +36,8 @@ export interface LocalSupabase {
   url: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** The HS256 secret its GoTrue signs access tokens with and its PostgREST verifies them with. */
+  jwtSecret: string;
   db: SqlDatabase;
   appliedMigrations: string[];
   close(): Promise<void>;
@@ -102,6 +104,7 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
       url,
       anonKey: LOCAL_ANON_KEY,
       serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
+      jwtSecret: LOCAL_JWT_SECRET,
       db: opened,
       appliedMigrations,
       async close() {

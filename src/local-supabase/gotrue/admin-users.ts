@@ -1,8 +1,8 @@
 /** GoTrue's admin user endpoints (internal/api/admin.go): create, get and delete email users. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import { isSqlError, type SqlDatabase } from '../database.js';
 import { GotrueError, userNotFound, validationFailed } from './errors.js';
+import { hashPassword } from './password.js';
 import { findUser, userJson } from './user-json.js';
 
 const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
@@ -10,8 +10,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // badoux/checkmail's pattern, which GoTrue's validateEmail uses.
 const EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const BCRYPT_COST = 10;
-const BCRYPT_MAX_BYTES = 72;
 
 export interface CreateUserParams {
   id?: unknown;
@@ -51,16 +49,6 @@ function mergeMetadata(base: Record<string, unknown>, patch: Record<string, unkn
     else merged[key] = value;
   }
   return merged;
-}
-
-async function hashPassword(password: string): Promise<string> {
-  // GoTrue's must(bcrypt.GenerateFromPassword) panics past 72 bytes; its recoverer answers 500.
-  if (Buffer.byteLength(password) > BCRYPT_MAX_BYTES) {
-    throw new GotrueError(500, 'unexpected_failure', 'Internal Server Error');
-  }
-  // Go's bcrypt writes the $2a$ variant; bcryptjs computes the same hash for either prefix.
-  const salt = (await bcrypt.genSalt(BCRYPT_COST)).replace(/^\$2b\$/, '$2a$');
-  return bcrypt.hash(password, salt);
 }
 
 export async function createUser(

@@ -11,9 +11,20 @@ export class GotrueError extends Error {
   }
 }
 
+/** apierrors.OAuthError: the token endpoint's OAuth-style failures, {error, error_description}, whatever the API version. */
+export class OAuthError extends GotrueError {
+  constructor(code: string, description: string) {
+    super(400, code, description);
+  }
+}
+
 const API_VERSION = '2024-01-01';
 
 export function sendGotrueError(req: Request, res: Response, error: GotrueError): void {
+  if (error instanceof OAuthError) {
+    res.status(error.status).json({ error: error.code, error_description: error.message });
+    return;
+  }
   const versioned = (req.get('x-supabase-api-version') ?? '') >= API_VERSION;
   res.status(error.status).set({ 'Content-Type': 'application/json', 'x-sb-error-code': error.code });
   if (versioned) {

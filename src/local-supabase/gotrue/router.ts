@@ -1,13 +1,28 @@
-/** The GoTrue surface at /auth/v1: admin credentials (requireAdminCredentials), then the admin user routes. */
+/**
+ * The GoTrue surface at /auth/v1, routed as internal/api/api.go routes it: /token (token.go),
+ * /user (user.go), /logout (logout.go), the JWKS, and /admin behind requireAdminCredentials
+ * (admin.go). What is not implemented is refused by name with 501 `not_implemented`.
+ */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SqlDatabase } from '../database.js';
 import { bearerToken } from '../gateway.js';
 import { InvalidJwtError, verifyJwt } from '../jwt.js';
 import { createUser, deleteUser, getUser, type CreateUserParams } from './admin-users.js';
+import { requireAuthentication, type Authenticated } from './authentication.js';
 import { GotrueError, sendGotrueError } from './errors.js';
+import { logout } from './logout.js';
+import { passwordGrant, refreshTokenGrant, type TokenContext } from './token.js';
+import { currentUser } from './user.js';
 
 const ADMIN_ROLES = ['service_role'];
 const DEFAULTS = { aud: 'authenticated', role: 'authenticated' };
+/** Grants GoTrue knows that this stand-in does not implement. */
+const UNIMPLEMENTED_GRANTS = ['id_token', 'pkce', 'web3'];
+
+const notImplemented = (what: string) => new GotrueError(501, 'not_implemented', `${what} is not implemented by the embedded local Supabase`);
+
+/** GoTrue's requestAud: the X-JWT-AUD header, else the configured audience. */
+const requestAud = (req: Request) => req.get('x-jwt-aud') || DEFAULTS.aud;
 
 function parseJson(req: Request): Record<string, unknown> {
   const text = typeof req.body === 'string' ? req.body : '';
@@ -23,6 +38,30 @@ function parseJson(req: Request): Record<string, unknown> {
 
 export function gotrueRouter(db: SqlDatabase, jwtSecret: string): express.Router {
   const router = express.Router();
+  const authenticated = requireAuthentication(db, jwtSecret);
+
+  router.post('/token', async (req, res) => {
+    const grantType = new URL(req.originalUrl, 'http://local').searchParams.get('grant_type') ?? '';
+    const context: TokenContext = { db, jwtSecret, aud: requestAud(req), issuer: `${req.protocol}://${req.get('host')}/auth/v1` };
+    if (grantType === 'password') res.status(200).json(await passwordGrant(context, parseJson(req)));
+    else if (grantType === 'refresh_token') res.status(200).json(await refreshTokenGrant(context, parseJson(req)));
+    else if (UNIMPLEMENTED_GRANTS.includes(grantType)) throw notImplemented(`grant_type=${grantType}`);
+    else throw new GotrueError(400, 'invalid_credentials', 'unsupported_grant_type');
+  });
+
+  router.get('/user', authenticated, (req, res) => {
+    res.status(200).json(currentUser(res.locals.authenticated as Authenticated, requestAud(req)));
+  });
+
+  router.post('/logout', authenticated, async (req, res) => {
+    await logout(db, res.locals.authenticated as Authenticated, new URL(req.originalUrl, 'http://local').searchParams.get('scope'));
+    res.status(204).end();
+  });
+
+  // Tokens here are HS256 with the shared secret only: no asymmetric signing keys to publish.
+  router.get('/.well-known/jwks.json', (_req, res) => {
+    res.status(200).json({ keys: [] });
+  });
 
   router.use('/admin', async (_req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(res.locals.authorization as string | undefined);
@@ -58,8 +97,8 @@ export function gotrueRouter(db: SqlDatabase, jwtSecret: string): express.Router
     res.status(200).json({});
   });
 
-  router.use('/admin', () => {
-    throw new GotrueError(501, 'not_implemented', 'Not implemented by the embedded local Supabase');
+  router.use((req: Request) => {
+    throw notImplemented(`${req.method} /auth/v1${req.path}`);
   });
 
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {

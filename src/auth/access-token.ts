@@ -1,0 +1,51 @@
+/**
+ * Verifies a Supabase Auth access token as the project signs them: HS256 with the project's JWT
+ * secret (the embedded and local stacks, legacy hosted projects), or the project's published
+ * JWKS (hosted projects with asymmetric signing keys). Only a signed-in user's token passes:
+ * audience and role `authenticated`, a user id in `sub`.
+ */
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+
+export class InvalidAccessTokenError extends Error {
+  override readonly name = 'InvalidAccessTokenError';
+
+  constructor(
+    readonly expired: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface AccessTokenOwner {
+  userId: string;
+}
+
+export type AccessTokenVerifier = (token: string) => Promise<AccessTokenOwner>;
+
+export type VerificationKey = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const AUDIENCE = 'authenticated';
+
+export function accessTokenVerifier(key: VerificationKey): AccessTokenVerifier {
+  const verify =
+    key.kind === 'secret'
+      ? (token: string) => jwtVerify(token, new TextEncoder().encode(key.secret), { algorithms: ['HS256'], audience: AUDIENCE })
+      : ((jwks: JWTVerifyGetKey) => (token: string) => jwtVerify(token, jwks, { algorithms: ['ES256', 'RS256', 'EdDSA'], audience: AUDIENCE }))(
+          createRemoteJWKSet(new URL(key.url)),
+        );
+  return async (token) => {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await verify(token));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new InvalidAccessTokenError(true, 'the access token has expired');
+      throw new InvalidAccessTokenError(false, 'the access token could not be verified');
+    }
+    if (payload.role !== 'authenticated' || typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
+      throw new InvalidAccessTokenError(false, 'the token is not a signed-in user’s access token');
+    }
+    return { userId: payload.sub.toLowerCase() };
+  };
+}

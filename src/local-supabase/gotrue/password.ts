@@ -1,0 +1,29 @@
+/**
+ * GoTrue's password hashing (internal/crypto/password.go): bcrypt at Go's DefaultCost, `$2a$`
+ * hashes. Native bcrypt hashes and compares in Node's thread pool, so the embedded Supabase's
+ * event loop never stalls on it.
+ */
+import { hash, verify } from '@node-rs/bcrypt';
+import { GotrueError } from './errors.js';
+
+const BCRYPT_COST = 10;
+const BCRYPT_MAX_BYTES = 72;
+
+export async function hashPassword(password: string): Promise<string> {
+  // GoTrue's must(bcrypt.GenerateFromPassword) panics past 72 bytes; its recoverer answers 500.
+  if (Buffer.byteLength(password) > BCRYPT_MAX_BYTES) {
+    throw new GotrueError(500, 'unexpected_failure', 'Internal Server Error');
+  }
+  // $2a$ and $2b$ compute the same hash for passwords this short; Go's bcrypt writes $2a$.
+  return (await hash(password, BCRYPT_COST)).replace(/^\$2b\$/, '$2a$');
+}
+
+/** Whether `password` matches a stored bcrypt hash; a missing or malformed hash never matches. */
+export async function passwordMatches(password: string, encrypted: string | null): Promise<boolean> {
+  if (!encrypted) return false;
+  try {
+    return await verify(password, encrypted);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * GoTrue's POST /token (internal/api/token.go, internal/tokens/service.go): the `password` grant
+ * (email + password → a new session) and the `refresh_token` grant (rotating v1 refresh tokens,
+ * with GoTrue's reuse interval). Other grants are refused by name.
+ */
+import type { SqlDatabase, SqlExecutor } from '../database.js';
+import { issueSession } from './access-token.js';
+import { GotrueError, OAuthError, validationFailed } from './errors.js';
+import { passwordMatches } from './password.js';
+import {
+  REFRESH_TOKEN_REUSE_SECONDS,
+  activeChildOf,
+  createSession,
+  findRefreshToken,
+  revokeSessionTokens,
+  swapRefreshToken,
+  type RefreshTokenRow,
+} from './session-model.js';
+import { findUser } from './user-json.js';
+
+const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
+const INVALID_LOGIN = 'Invalid login credentials';
+/** The CLI's [auth] minimum_password_length; sign-in reports a weaker password, it does not refuse it. */
+const PASSWORD_MIN_LENGTH = 6;
+
+export interface TokenContext {
+  db: SqlDatabase;
+  jwtSecret: string;
+  issuer: string;
+  aud: string;
+}
+
+const invalidCredentials = () => new GotrueError(400, 'invalid_credentials', INVALID_LOGIN);
+
+/** A field that must be a string when present (GoTrue's json.Unmarshal refuses other types). */
+function stringField(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new GotrueError(400, 'bad_json', `Could not parse request body as JSON: ${name} must be a string`);
+  return value;
+}
+
+async function sessionFor(tx: SqlExecutor, context: TokenContext, userId: string, refreshToken: string, sessionId: string, weakPassword?: { message: string; reasons: string[] }) {
+  const user = await findUser(tx, userId);
+  const [session] = await tx.query<{ signed_in_at: number }>(
+    'select extract(epoch from created_at)::bigint as signed_in_at from auth.sessions where id = $1',
+    [sessionId],
+  );
+  return issueSession({
+    user: user!,
+    sessionId,
+    refreshToken,
+    issuer: context.issuer,
+    jwtSecret: context.jwtSecret,
+    signedInAt: Number(session!.signed_in_at),
+    ...(weakPassword ? { weakPassword } : {}),
+  });
+}
+
+export async function passwordGrant(context: TokenContext, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const email = stringField(body, 'email');
+  const phone = stringField(body, 'phone');
+  const password = stringField(body, 'password');
+  if (email !== '' && phone !== '') throw validationFailed('Only an email address or phone number should be provided on login.');
+  if (email === '' && phone === '') throw validationFailed('missing email or phone');
+  if (phone !== '') throw new GotrueError(501, 'not_implemented', 'Phone sign-in is not implemented by the embedded local Supabase');
+
+  const [found] = await context.db.query<{ id: string; encrypted_password: string | null; banned: boolean; confirmed: boolean }>(
+    `select id, encrypted_password, coalesce(banned_until > now(), false) as banned, email_confirmed_at is not null as confirmed
+       from auth.users where instance_id = $1 and lower(email) = lower($2) and aud = $3 and is_sso_user = false`,
+    [INSTANCE_ID, email, context.aud],
+  );
+  if (!found || !found.encrypted_password) throw invalidCredentials();
+  if (found.banned) throw new GotrueError(400, 'user_banned', 'User is banned');
+  if (!(await passwordMatches(password, found.encrypted_password))) throw invalidCredentials();
+  if (!found.confirmed) throw new GotrueError(400, 'email_not_confirmed', 'Email not confirmed');
+
+  const weakPassword = [...password].length < PASSWORD_MIN_LENGTH
+    ? { message: `Password should be at least ${PASSWORD_MIN_LENGTH} characters.`, reasons: ['length'] }
+    : undefined;
+  return context.db.transaction(async (tx) => {
+    const { sessionId, refreshToken } = await createSession(tx, found.id);
+    return sessionFor(tx, context, found.id, refreshToken, sessionId, weakPassword);
+  });
+}
+
+/** What a presented refresh token earns: its already-issued child (within the reuse interval), a new child, or a refusal. */
+async function rotate(tx: SqlExecutor, token: RefreshTokenRow): Promise<string> {
+  if (token.revoked) {
+    const child = await activeChildOf(tx, token.session_id!, token.token);
+    if (child) return child;
+    if (token.age_seconds > REFRESH_TOKEN_REUSE_SECONDS) {
+      await revokeSessionTokens(tx, token.session_id!);
+      throw new GotrueError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
+    }
+  }
+  return swapRefreshToken(tx, token);
+}
+
+export async function refreshTokenGrant(context: TokenContext, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const presented = stringField(body, 'refresh_token');
+  if (presented === '') throw new OAuthError('invalid_request', 'refresh_token required');
+  try {
+    return await context.db.transaction(async (tx) => {
+      const token = await findRefreshToken(tx, presented);
+      if (!token) throw new GotrueError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+      const [banned] = await tx.query('select 1 from auth.users where id = $1 and banned_until > now()', [token.user_id]);
+      if (banned) throw new GotrueError(400, 'user_banned', 'Invalid Refresh Token: User Banned');
+      if (!token.session_id || !token.session_exists) {
+        throw new GotrueError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found');
+      }
+      const issued = await rotate(tx, token);
+      return sessionFor(tx, context, token.user_id, issued, token.session_id);
+    });
+  } catch (error) {
+    // A reused token's family is revoked even though the request fails (GoTrue's NewCommitWithError).
+    if (error instanceof GotrueError && error.code === 'refresh_token_already_used') {
+      const token = await findRefreshToken(context.db, presented);
+      if (token?.session_id) await revokeSessionTokens(context.db, token.session_id);
+    }
+    throw error;
+  }
+}
