@@ -93,6 +93,21 @@ describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
     expect(gone.status).toBe(204);
   });
 
+  it('update answers 204 with Content-Range (return=minimal) and 200 with the rows (return=representation)', async () => {
+    const sub = subdomain();
+    await t.service.from('institutions').insert({ name: 'Patch School', subdomain: sub });
+    const minimal = await fetch(`${t.url}/rest/v1/institutions?subdomain=eq.${sub}`, {
+      method: 'PATCH',
+      headers: { apikey: t.serviceRoleKey, Authorization: `Bearer ${t.serviceRoleKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Patched School' }),
+    });
+    expect([minimal.status, minimal.headers.get('content-range'), await minimal.text()]).toEqual([204, '0-0/*', '']);
+    const updated = await t.service.from('institutions').update({ status: 'active' }).eq('subdomain', sub).select('name, status');
+    expect([updated.status, updated.data]).toEqual([200, [{ name: 'Patched School', status: 'active' }]]);
+    const none = await t.service.from('institutions').update({ status: 'active' }).eq('subdomain', 'no-such-school').select();
+    expect([none.status, none.data]).toEqual([200, []]);
+  });
+
   it('rpc calls a function by named arguments and returns its scalar', async () => {
     const email = `rpc-${randomUUID()}@example.com`;
     const created = await t.service.auth.admin.createUser({ email, password: 'password-1', email_confirm: true });
@@ -117,10 +132,12 @@ describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
     expect(result.error!.code).toBe('PGRST205');
   });
 
-  it('the anon key sees none of our tables or functions (401, SQLSTATE 42501)', async () => {
+  it('the anon key reads no row (RLS: 200 []), writes nothing and calls none of our functions (401, SQLSTATE 42501)', async () => {
     const read = await t.anon.from('institutions').select('id');
-    expect(read.status).toBe(401);
-    expect(read.error!.code).toBe('42501');
+    expect([read.status, read.data]).toEqual([200, []]);
+    expect((await t.anon.from('user_profiles').select('user_id')).data).toEqual([]);
+    const keys = await t.anon.from('idempotency_keys').select('id');
+    expect([keys.status, keys.error?.code]).toEqual([401, '42501']);
     const write = await t.anon.from('institutions').insert({ name: 'Anon School', subdomain: subdomain() });
     expect(write.status).toBe(401);
     const call = await t.anon.rpc('auth_user_id_by_email', { p_email: 'x@example.com' });

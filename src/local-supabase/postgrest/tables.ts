@@ -1,4 +1,4 @@
-/** /rest/v1/<table>: read (GET), insert (POST) and delete (DELETE) on the exposed `public` schema. */
+/** /rest/v1/<table>: read (GET), insert (POST), update (PATCH) and delete (DELETE) on the exposed `public` schema. */
 import type { SqlExecutor } from '../database.js';
 import { PostgrestError, notSingular, unsupported } from './errors.js';
 import { parseFilters, parsePrefer, parseSelect, quoteIdent } from './query.js';
@@ -96,6 +96,29 @@ export async function handleTable(tx: SqlExecutor, request: TableRequest): Promi
       return { status: 201, headers: { 'Content-Range': '*/*' } };
     }
     return answer(result!, request.singular, 201, { 'Content-Range': '*/*', ...preferenceApplied });
+  }
+
+  if (request.method === 'PATCH') {
+    const [row] = rowsOf(request.body);
+    if (Array.isArray(request.body) || !row) throw new PostgrestError(400, 'PGRST102', 'Invalid body: expected a JSON object');
+    const names = insertColumns([row], request.query.get('columns'));
+    if (names.length === 0) throw unsupported('PATCH with an empty body');
+    const columns = names.map(quoteIdent).join(', ');
+    const where = parseFilters(request.query, 2);
+    const [result] = await tx.query<Aggregate>(
+      `with pgrst_source as (
+         update ${table} set (${columns}) = (select ${columns} from json_populate_record(null::${table}, $1::json))
+          where ${where.sql} returning *)
+       ${aggregate('pgrst_source', projection)}`,
+      [JSON.stringify(row), ...where.params],
+    );
+    // PostgREST's contentRangeH 0 (total - 1): "*/*" when nothing matched.
+    const range = result!.n === 0 ? '*/*' : `0-${result!.n - 1}/*`;
+    if (!representation) {
+      if (request.singular && result!.n !== 1) throw notSingular(result!.n);
+      return { status: 204, headers: { 'Content-Range': range } };
+    }
+    return answer(result!, request.singular, 200, { 'Content-Range': range, ...preferenceApplied });
   }
 
   if (request.method === 'DELETE') {
