@@ -12,6 +12,9 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SUPABASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
+  SUPABASE_ANON_KEY: z.string().min(20).optional(),
+  SUPABASE_JWT_VERIFY: z.enum(['secret', 'jwks']).default('secret'),
+  SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOCAL_SUPABASE_DB_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   LOCAL_SUPABASE_DATA_DIR: z.string().min(1).default('.data/pglite'),
   LOCAL_SUPABASE_PORT: z.coerce.number().int().min(0).max(65535).default(54321),
@@ -33,6 +36,18 @@ function crossSettingIssues(env: Record<string, string>): { path: string; messag
     issues.push({
       path: 'SUPABASE_SERVICE_ROLE_KEY',
       message: 'is required when SUPABASE_URL is set (the service_role or sb_secret_ key from `supabase status`)',
+    });
+  }
+  if (env.SUPABASE_URL && !env.SUPABASE_ANON_KEY) {
+    issues.push({
+      path: 'SUPABASE_ANON_KEY',
+      message: 'is required when SUPABASE_URL is set (the anon or sb_publishable_ key: reads on behalf of a signed-in user go through it)',
+    });
+  }
+  if (env.SUPABASE_URL && (env.SUPABASE_JWT_VERIFY ?? 'secret') === 'secret' && !env.SUPABASE_JWT_SECRET) {
+    issues.push({
+      path: 'SUPABASE_JWT_SECRET',
+      message: 'is required when SUPABASE_URL is set and SUPABASE_JWT_VERIFY=secret (the JWT secret from `supabase status`); a project with asymmetric signing keys sets SUPABASE_JWT_VERIFY=jwks instead',
     });
   }
   if (env.SUPABASE_URL && !env.IDEMPOTENCY_SECRET) {

@@ -4,6 +4,7 @@
  */
 export type ErrorKind =
   | 'invalid_request'
+  | 'unauthorized'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
@@ -26,7 +27,14 @@ export class AppError extends Error {
     readonly kind: ErrorKind,
     readonly code: string,
     readonly detail: string,
-    readonly extra: { fields?: FieldError[]; retryAfterSeconds?: number; allow?: string[]; cause?: unknown } = {},
+    readonly extra: {
+      fields?: FieldError[];
+      retryAfterSeconds?: number;
+      allow?: string[];
+      /** A WWW-Authenticate challenge, for `unauthorized`. */
+      challenge?: string;
+      cause?: unknown;
+    } = {},
   ) {
     super(detail, extra.cause === undefined ? undefined : { cause: extra.cause });
   }

@@ -2,11 +2,13 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
+import { accessTokenVerifier, type VerificationKey } from './auth/access-token.js';
 import type { Config } from './config.js';
+import { institutionRouter } from './http/institution-route.js';
 import { openApiRouter } from './http/openapi.js';
 import { listen } from './listen.js';
 import { dataDirOwner } from './local-supabase/data-dir-lock.js';
-import { LOCAL_SERVICE_ROLE_KEY } from './local-supabase/keys.js';
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './local-supabase/keys.js';
 import { registerRouter } from './http/register-route.js';
 import { startLocalSupabase, type LocalSupabase } from './local-supabase/server.js';
 import { recoverAbandoned } from './registration/recover-abandoned.js';
@@ -14,6 +16,7 @@ import type { RegistrationDeps } from './registration/register-institution.js';
 import type { SagaPolicy } from './saga/run-saga.js';
 import { createSupabaseClient } from './supabase/client.js';
 import { databaseFingerprintSecret } from './supabase/fingerprint-secret.js';
+import { supabaseInstitutionDirectory } from './supabase/institution-directory.js';
 import { supabaseRateLimitStore } from './supabase/rate-limit-store.js';
 import { supabaseIsReady } from './supabase/readiness.js';
 import { supabaseRegistrationGateway } from './supabase/registration-gateway.js';
@@ -35,43 +38,73 @@ export interface ServiceOptions {
 }
 
 export interface SupabaseConnection {
+  /** The service's own client, acting with the service_role key. */
   supabase: SupabaseClient;
+  /** A client acting as a signed-in user (anon key + their access token): row-level security applies. */
+  asUser(accessToken: string): SupabaseClient;
+  /** How this project's access tokens are verified. */
+  tokenKey: VerificationKey;
   backend: string;
   /** The embedded Supabase, when this process runs it. */
   local?: LocalSupabase;
   idempotencySecret: string;
 }
 
+interface Endpoint {
+  url: string;
+  serviceRoleKey: string;
+  anonKey: string;
+  tokenKey: VerificationKey;
+}
+
+const embeddedEndpoint = (url: string): Endpoint => ({
+  url,
+  serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
+  anonKey: LOCAL_ANON_KEY,
+  tokenKey: { kind: 'secret', secret: LOCAL_JWT_SECRET },
+});
+
 /** Connects to SUPABASE_URL, or boots the embedded local Supabase when it is unset. */
 export async function connectSupabase(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<SupabaseConnection> {
-  const client = (url: string, serviceRoleKey: string) =>
-    createSupabaseClient({ url, serviceRoleKey, timeoutMs: config.SUPABASE_TIMEOUT_MS, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  if (config.SUPABASE_URL) {
+  const connect = async (endpoint: Endpoint, extra: Pick<SupabaseConnection, 'backend'> & { local?: LocalSupabase }): Promise<SupabaseConnection> => {
+    const client = (apiKey: string, accessToken?: string) =>
+      createSupabaseClient({
+        url: endpoint.url,
+        apiKey,
+        timeoutMs: config.SUPABASE_TIMEOUT_MS,
+        ...(accessToken ? { accessToken } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+    const supabase = client(endpoint.serviceRoleKey);
     return {
-      supabase: client(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY!),
-      backend: 'supabase',
-      idempotencySecret: config.IDEMPOTENCY_SECRET!,
+      supabase,
+      asUser: (accessToken) => client(endpoint.anonKey, accessToken),
+      tokenKey: endpoint.tokenKey,
+      idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await databaseFingerprintSecret(supabase)),
+      ...extra,
     };
+  };
+  if (config.SUPABASE_URL) {
+    const tokenKey: VerificationKey =
+      config.SUPABASE_JWT_VERIFY === 'jwks'
+        ? { kind: 'jwks', url: new URL('/auth/v1/.well-known/jwks.json', config.SUPABASE_URL).toString() }
+        : { kind: 'secret', secret: config.SUPABASE_JWT_SECRET! };
+    const endpoint = { url: config.SUPABASE_URL, serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY!, anonKey: config.SUPABASE_ANON_KEY!, tokenKey };
+    return connect(endpoint, { backend: 'supabase' });
   }
   const running = options.attachToRunning && !config.LOCAL_SUPABASE_DB_URL ? await dataDirOwner(config.LOCAL_SUPABASE_DATA_DIR) : null;
   if (running?.supabaseUrl) {
     logger.info({ supabaseUrl: running.supabaseUrl, pid: running.pid }, 'going through the running embedded Supabase');
-    const supabase = client(running.supabaseUrl, LOCAL_SERVICE_ROLE_KEY);
-    return {
-      supabase,
-      backend: 'embedded-pglite',
-      idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await databaseFingerprintSecret(supabase)),
-    };
+    return connect(embeddedEndpoint(running.supabaseUrl), { backend: 'embedded-pglite' });
   }
-  const local = await startLocalSupabase({ dbUrl: config.LOCAL_SUPABASE_DB_URL, dataDir: config.LOCAL_SUPABASE_DATA_DIR });
+  // On the CLI's port, like `supabase start`, so a browser or curl can sign in against it.
+  const local = await startLocalSupabase({
+    dbUrl: config.LOCAL_SUPABASE_DB_URL,
+    dataDir: config.LOCAL_SUPABASE_DATA_DIR,
+    port: config.LOCAL_SUPABASE_PORT,
+  });
   logger.info({ supabaseUrl: local.url, engine: local.db.engine, appliedMigrations: local.appliedMigrations }, 'embedded local Supabase started');
-  const supabase = client(local.url, local.serviceRoleKey);
-  return {
-    supabase,
-    backend: `embedded-${local.db.engine}`,
-    local,
-    idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await databaseFingerprintSecret(supabase)),
-  };
+  return connect(embeddedEndpoint(local.url), { backend: `embedded-${local.db.engine}`, local });
 }
 
 export function registrationDeps(config: Config, connection: SupabaseConnection, logger: Logger, sagaPolicy = DEFAULT_SAGA_POLICY): RegistrationDeps {
@@ -128,6 +161,7 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
           ...(config.RATE_LIMIT_STORE === 'database' ? { store: supabaseRateLimitStore(connection.supabase, 'register:') } : {}),
         },
       }),
+      institutionRouter(supabaseInstitutionDirectory(connection.asUser), accessTokenVerifier(connection.tokenKey)),
       openApiRouter(),
     ],
   });

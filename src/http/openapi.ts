@@ -1,6 +1,7 @@
 /** GET /openapi.json: the OpenAPI 3.1 document, its schemas generated from the same Zod schemas that validate and answer. */
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { MemberInstitution } from '../institutions/member-institution.js';
 import { Registration, RegisterInstitutionRequest } from '../registration/schema.js';
 import { REGISTER_PATH } from './register-route.js';
 
@@ -60,13 +61,72 @@ const problem = (description: string, example?: object) => ({
 
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 
+const PUBLIC = { security: [] };
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: { title: 'ims-api', version: '0.1.0', description: 'Institution registration on Supabase, exactly once per Idempotency-Key' },
+    servers: [{ url: 'http://localhost:3000', description: 'npm start (the embedded Supabase); deployments serve the same paths at their own origin' }],
+    security: [{ bearerAuth: [] }],
     paths: {
+      '/healthz': {
+        get: {
+          ...PUBLIC,
+          operationId: 'health',
+          summary: 'Liveness: the process answers',
+          responses: {
+            200: {
+              description: 'Alive, with the kind of Supabase it talks to',
+              content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' }, backend: { type: 'string' } }, required: ['status', 'backend'] } } },
+            },
+          },
+        },
+      },
+      '/readyz': {
+        get: {
+          ...PUBLIC,
+          operationId: 'readiness',
+          summary: 'Readiness: Supabase answers a query',
+          responses: {
+            200: {
+              description: 'Ready',
+              content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ready' }, backend: { type: 'string' } }, required: ['status', 'backend'] } } },
+            },
+            503: { ...problem('not_ready: Supabase is not reachable'), headers: retryAfter },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          ...PUBLIC,
+          operationId: 'openApiDocument',
+          summary: 'This document',
+          responses: { 200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/api/v1/institutions/{id}': {
+        get: {
+          operationId: 'getInstitution',
+          summary: 'The institution a signed-in member belongs to (the Location of a 201), and their role in it',
+          description:
+            'Send the Supabase Auth access token of a member (e.g. the director after signInWithPassword). The read runs with that token, so row-level security decides; an institution the caller does not belong to is 404 whether or not it exists.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            200: { description: 'The institution and the caller’s role', content: { 'application/json': { schema: ref('MemberInstitution') } } },
+            400: problem('invalid_institution_id: the id is not a UUID'),
+            401: {
+              ...problem('unauthorized (no Bearer token) or invalid_token (bad signature, expired, or not a signed-in user’s token)'),
+              headers: { 'WWW-Authenticate': { description: 'The Bearer challenge (RFC 6750)', schema: { type: 'string' } } },
+            },
+            404: problem('institution_not_found: no such institution that the caller belongs to'),
+            503: { ...problem('supabase_unavailable'), headers: retryAfter },
+          },
+        },
+      },
       [REGISTER_PATH]: {
         post: {
+          ...PUBLIC,
           operationId: 'registerInstitution',
           summary: 'Register an institution with its director, exactly once per Idempotency-Key',
           parameters: [
@@ -110,9 +170,13 @@ export function openApiDocument() {
       },
     },
     components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Supabase Auth access token' },
+      },
       schemas: {
         RegisterInstitutionRequest: schema(RegisterInstitutionRequest, 'input'),
         Registration: schema(Registration, 'output'),
+        MemberInstitution: schema(MemberInstitution, 'output'),
         Problem: schema(Problem, 'output'),
       },
     },

@@ -4,6 +4,7 @@ import { AppError, type ErrorKind } from '../errors.js';
 
 const STATUS: Record<ErrorKind, { status: number; title: string }> = {
   invalid_request: { status: 400, title: 'Bad Request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
   not_found: { status: 404, title: 'Not Found' },
   method_not_allowed: { status: 405, title: 'Method Not Allowed' },
   conflict: { status: 409, title: 'Conflict' },
@@ -37,6 +38,7 @@ function problemBody(error: AppError, requestId?: string) {
 export function sendProblem(res: Response, error: AppError): void {
   if (error.extra.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.extra.retryAfterSeconds));
   if (error.extra.allow) res.set('Allow', error.extra.allow.join(', '));
+  if (error.extra.challenge) res.set('WWW-Authenticate', error.extra.challenge);
   res
     .status(problemStatus(error))
     .type(PROBLEM_CONTENT_TYPE)

@@ -31,6 +31,18 @@ describe('GET /openapi.json', () => {
     expect(result.valid, JSON.stringify(result)).toBe(true);
   });
 
+  it('names its servers and says for every operation how it is authorised', () => {
+    expect(document.servers.length).toBeGreaterThan(0);
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item as object).map(([method, op]) => [`${method} ${path}`, op]));
+    expect(operations.map(([name]) => name).sort()).toEqual(
+      ['get /api/v1/institutions/{id}', 'get /healthz', 'get /openapi.json', 'get /readyz', 'post /api/v1/institutions/register'],
+    );
+    const publicOnes = operations.filter(([, op]) => Array.isArray(op.security) && op.security.length === 0).map(([name]) => name);
+    expect(publicOnes.sort()).toEqual(['get /healthz', 'get /openapi.json', 'get /readyz', 'post /api/v1/institutions/register']);
+    expect(document.security).toEqual([{ bearerAuth: [] }]);
+  });
+
   it('documents the request body with the schema the server validates with', () => {
     const schema = document.components.schemas.RegisterInstitutionRequest;
     expect(schema.additionalProperties).toBe(false);

@@ -17,7 +17,7 @@ describe('the embedded PGlite directory has one owner', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'ims-pglite-'));
-    env = { LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', LOCAL_SUPABASE_DATA_DIR: join(workDir, 'not-yet-made', 'pglite'), REGISTER_RATE_LIMIT_PER_MINUTE: '0' };
+    env = { LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_DATA_DIR: join(workDir, 'not-yet-made', 'pglite'), REGISTER_RATE_LIMIT_PER_MINUTE: '0' };
   });
   afterAll(async () => {
     await rm(workDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { assembleApp, connectSupabase } from '../../src/service.js';
-import { registrationBody, startHarness, type Harness } from '../support/harness.js';
+import { registrationBody, startHarness, supabaseEnv, type Harness } from '../support/harness.js';
 
 describe('POST /api/v1/institutions/register', () => {
   let h: Harness;
@@ -241,9 +241,7 @@ describe('rate limit', () => {
     try {
       const secondInstance = async (store: string) => {
         const config = loadConfig({
-          SUPABASE_URL: h.local.url,
-          SUPABASE_SERVICE_ROLE_KEY: h.local.serviceRoleKey,
-          IDEMPOTENCY_SECRET: 'test-secret-test-secret-test-secret-0123',
+          ...supabaseEnv(h.local),
           REGISTER_RATE_LIMIT_PER_MINUTE: '2',
           RATE_LIMIT_STORE: store,
         });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startLocalSupabase } from '../../src/local-supabase/server.js';
 import { startService } from '../../src/service.js';
+import { supabaseEnv } from '../support/harness.js';
 import { createPostgresDatabase } from '../support/lanes.js';
 import { exitOf, listeningUrl, spawnBuilt } from '../support/processes.js';
 
@@ -17,7 +18,7 @@ async function health(url: string) {
 
 describe('service start-up', () => {
   it('boots the embedded Supabase on PGlite when no SUPABASE_URL is set', async () => {
-    const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://' }), silent);
+    const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0' }), silent);
     try {
       expect(await health(service.url)).toEqual({ status: 200, body: { status: 'ok', backend: 'embedded-pglite' } });
     } finally {
@@ -28,7 +29,7 @@ describe('service start-up', () => {
   it('talks, unchanged, to a separately started Supabase given as SUPABASE_URL', async () => {
     const local = await startLocalSupabase();
     const service = await startService(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', SUPABASE_URL: local.url, SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey, IDEMPOTENCY_SECRET: 'x'.repeat(32) }),
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', ...supabaseEnv(local) }),
       silent,
     );
     try {
@@ -42,7 +43,7 @@ describe('service start-up', () => {
   it.runIf(process.env.TEST_DATABASE_URL)('runs the embedded Supabase on PostgreSQL with LOCAL_SUPABASE_DB_URL', async () => {
     const database = await createPostgresDatabase();
     const service = await startService(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DB_URL: database.url }),
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DB_URL: database.url, LOCAL_SUPABASE_PORT: '0' }),
       silent,
     );
     try {
@@ -56,7 +57,7 @@ describe('service start-up', () => {
 
 describe('the entry point, as `npm start` runs it', () => {
   const run = (env: Record<string, string>) =>
-    spawnBuilt('src/server.js', { LOG_LEVEL: 'info', LOCAL_SUPABASE_DATA_DIR: 'memory://', HOST: '127.0.0.1', ...env });
+    spawnBuilt('src/server.js', { LOG_LEVEL: 'info', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', HOST: '127.0.0.1', ...env });
 
   it('stops at start with a message naming every bad setting at once', async () => {
     const { code, stderr } = await exitOf(run({ PORT: 'eighty', SUPABASE_URL: 'http://127.0.0.1:1', LOCAL_SUPABASE_DB_URL: 'mysql://root@127.0.0.1/ims' }));
@@ -64,6 +65,8 @@ describe('the entry point, as `npm start` runs it', () => {
     expect(stderr).toMatch(/Invalid configuration:\n {2}PORT: /);
     expect(stderr).toMatch(/ {2}LOCAL_SUPABASE_DB_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(stderr).toMatch(/ {2}SUPABASE_SERVICE_ROLE_KEY: is required/);
+    expect(stderr).toMatch(/ {2}SUPABASE_ANON_KEY: is required/);
+    expect(stderr).toMatch(/ {2}SUPABASE_JWT_SECRET: is required/);
     expect(stderr).toMatch(/ {2}IDEMPOTENCY_SECRET: is required/);
     expect(stderr).not.toMatch(/\n\s+at /);
   });

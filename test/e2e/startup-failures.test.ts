@@ -7,7 +7,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitOf, spawnBuilt } from '../support/processes.js';
 
-const EMBEDDED = { LOG_LEVEL: 'silent', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://', RECOVERY_INTERVAL_SECONDS: '0' };
+const EMBEDDED = { LOG_LEVEL: 'silent', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', RECOVERY_INTERVAL_SECONDS: '0' };
 
 async function failure(path: string, env: Record<string, string>) {
   const { code, stderr } = await exitOf(spawnBuilt(path, { ...EMBEDDED, ...env }));

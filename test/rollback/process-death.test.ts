@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import type { LocalSupabase } from '../../src/local-supabase/server.js';
 import { recoverAbandoned } from '../../src/registration/recover-abandoned.js';
 import { connectSupabase, registrationDeps } from '../../src/service.js';
-import { assertConsistent, databaseState, registrationBody } from '../support/harness.js';
+import { assertConsistent, databaseState, registrationBody, supabaseEnv } from '../support/harness.js';
 import { LANES, startLaneSupabase } from '../support/lanes.js';
 import { listeningUrl, spawnBuilt } from '../support/processes.js';
 
@@ -21,9 +21,7 @@ function env(local: LocalSupabase, crash: Record<string, string> = {}): Record<s
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    SUPABASE_URL: local.url,
-    SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey,
-    IDEMPOTENCY_SECRET: 'crash-test-secret-crash-test-secret-0123',
+    ...supabaseEnv(local),
     IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '1',
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     RECOVERY_INTERVAL_SECONDS: '0',

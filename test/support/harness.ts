@@ -15,6 +15,17 @@ import { assembleApp, connectSupabase } from '../../src/service.js';
 import { FaultyFetch } from './fault-fetch.js';
 import { startLaneSupabase, type Lane } from './lanes.js';
 
+/** The settings that point the service at a separately running (here: embedded) Supabase. */
+export function supabaseEnv(local: LocalSupabase): Record<string, string> {
+  return {
+    SUPABASE_URL: local.url,
+    SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey,
+    SUPABASE_ANON_KEY: local.anonKey,
+    SUPABASE_JWT_SECRET: local.jwtSecret,
+    IDEMPOTENCY_SECRET: 'test-secret-test-secret-test-secret-0123',
+  };
+}
+
 export const FAST_SAGA_POLICY = {
   step: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
   compensation: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
@@ -42,9 +53,7 @@ export async function startHarness(lane: Lane, env: Record<string, string> = {},
   const local = await startLaneSupabase(lane);
   const faults = new FaultyFetch();
   const config = loadConfig({
-    SUPABASE_URL: local.url,
-    SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey,
-    IDEMPOTENCY_SECRET: 'test-secret-test-secret-test-secret-0123',
+    ...supabaseEnv(local),
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     SUPABASE_TIMEOUT_MS: '500',
     ...env,

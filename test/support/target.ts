@@ -28,8 +28,8 @@ export interface TargetFactory {
 
 function clients(url: string, serviceRoleKey: string, anonKey: string) {
   return {
-    service: createSupabaseClient({ url, serviceRoleKey }),
-    anon: createSupabaseClient({ url, serviceRoleKey: anonKey }),
+    service: createSupabaseClient({ url, apiKey: serviceRoleKey }),
+    anon: createSupabaseClient({ url, apiKey: anonKey }),
   };
 }
 
