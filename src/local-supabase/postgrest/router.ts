@@ -1,12 +1,22 @@
-/** The PostgREST surface at /rest/v1: JWT → role, one transaction per request, PostgREST's error JSON. */
+/**
+ * The PostgREST surface at /rest/v1, laid out as PostgREST's pipeline: the request is parsed
+ * completely (api-request/: query string, Prefer, Accept, payload) before any SQL; the plan reads
+ * the schema cache (plan/); the statement is built from quoted catalogue identifiers and
+ * parameters (query/); the response is shaped last (response.ts). One transaction per request,
+ * under the JWT's role with request.jwt.claims set, so grants and RLS apply as in Supabase.
+ */
 import express, { type Request, type Response } from 'express';
 import { isSqlError, type SqlDatabase } from '../database.js';
 import { bearerToken } from '../gateway.js';
 import { InvalidJwtError, verifyJwt, type JwtClaims } from '../jwt.js';
-import { PostgrestError, fromSqlError } from './errors.js';
-import type { RestResponse } from './response.js';
-import { handleRpc } from './rpc.js';
-import { handleTable } from './tables.js';
+import { negotiate } from './api-request/media.js';
+import { parsePreferences } from './api-request/preferences.js';
+import { parseQueryParams, type QueryParams } from './api-request/query-params.js';
+import { PostgrestError, fromSqlError, unsupported } from './errors.js';
+import { planCall } from './plan/call-plan.js';
+import { loadTable } from './plan/schema-cache.js';
+import { callRoutine, deleteRows, insertRows, readTable, updateRows, type Window } from './query/statements.js';
+import { mutationResponse, readResponse, type RestResponse } from './response.js';
 
 const EXPOSED_SCHEMAS = ['public', 'graphql_public'];
 
@@ -42,6 +52,38 @@ async function claimsOf(authorization: string | undefined, jwtSecret: string): P
   return token ? verifyJwt(token, jwtSecret) : { role: 'anon' };
 }
 
+/** `limit`/`offset` intersected with a `Range: a-b` header (items). */
+function rangeOf(query: QueryParams, header: string | undefined): Window {
+  let offset = query.offset ?? 0;
+  let limit = query.limit;
+  if (header) {
+    const range = /^(?:items=)?\s*(\d+)-(\d*)\s*$/.exec(header);
+    if (!range) throw new PostgrestError(416, 'PGRST103', 'Requested range not satisfiable', 'The lower boundary must be lower than or equal to the upper boundary in the Range header.');
+    const lower = Number(range[1]);
+    const upper = range[2] === '' ? undefined : Number(range[2]);
+    if (upper !== undefined && lower > upper) {
+      throw new PostgrestError(416, 'PGRST103', 'Requested range not satisfiable', 'The lower boundary must be lower than or equal to the upper boundary in the Range header.');
+    }
+    const start = Math.max(offset, lower);
+    const ends = [limit === undefined ? undefined : offset + limit - 1, upper].filter((end): end is number => end !== undefined);
+    offset = start;
+    limit = ends.length ? Math.max(0, Math.min(...ends) - start + 1) : undefined;
+  }
+  return limit === undefined ? { offset } : { offset, limit };
+}
+
+/** On a table every parameter is a filter or a known transform; one that is neither does not parse. */
+function refuseUnclaimed(query: QueryParams): void {
+  const [first] = query.unclaimed;
+  if (first) throw new PostgrestError(400, 'PGRST100', `"failed to parse filter (${first[1]})"`);
+}
+
+function rpcBody(body: unknown): Record<string, unknown> {
+  const args = body ?? {};
+  if (typeof args !== 'object' || Array.isArray(args)) throw unsupported('rpc with a body that is not a JSON object');
+  return args as Record<string, unknown>;
+}
+
 function parseBody(req: Request): unknown {
   const text = typeof req.body === 'string' ? req.body : '';
   if (text.trim() === '') return undefined;
@@ -67,23 +109,41 @@ export function postgrestRouter(db: SqlDatabase, jwtSecret: string): express.Rou
           `Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(', ')}`);
       }
       const body = parseBody(req);
-      const query = new URL(req.originalUrl, 'http://local').searchParams;
+      const url = new URL(req.originalUrl, 'http://local');
+      const query = parseQueryParams(url.searchParams);
+      const preferences = parsePreferences(req.get('prefer'));
+      const media = negotiate(req.get('accept'));
+      const window = rangeOf(query, req.get('range'));
       const answer = await db.transaction(async (tx) => {
         await tx.query(
           `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
                   set_config('request.method', $3, true), set_config('search_path', 'public, extensions', true)`,
           [role, JSON.stringify(claims), req.method],
         );
-        return req.params.name !== undefined
-          ? handleRpc(tx, req.params.name as string, req.method, body)
-          : handleTable(tx, {
-              method: req.method,
-              table: req.params.table as string,
-              query,
-              singular: (req.get('accept') ?? '').includes('application/vnd.pgrst.object+json'),
-              prefer: req.get('prefer'),
-              body,
-            });
+        if (req.params.name !== undefined) {
+          const name = req.params.name as string;
+          if (!['GET', 'HEAD', 'POST'].includes(req.method)) throw unsupported(`${req.method} on rpc/${name}`);
+          const args = req.method === 'POST' ? rpcBody(body) : Object.fromEntries(query.unclaimed);
+          const { routine, wholeBody } = await planCall(tx, name, Object.keys(args), preferences.singleObject === true);
+          const result = await callRoutine(tx, name, routine, args, wholeBody, query, window, media, preferences.count);
+          if (result === 'void') return { status: 204, headers: {} } satisfies RestResponse;
+          return readResponse(result, window, media, preferences, req.method === 'HEAD');
+        }
+        refuseUnclaimed(query);
+        const table = await loadTable(tx, req.params.table as string);
+        switch (req.method) {
+          case 'GET':
+          case 'HEAD':
+            return readResponse(await readTable(tx, table, query, window, media, preferences.count), window, media, preferences, req.method === 'HEAD');
+          case 'POST':
+            return mutationResponse('insert', await insertRows(tx, table, body, query, media, preferences), media, preferences);
+          case 'PATCH':
+            return mutationResponse('update', await updateRows(tx, table, body, query, media, preferences.count), media, preferences);
+          case 'DELETE':
+            return mutationResponse('delete', await deleteRows(tx, table, query, media, preferences.count), media, preferences);
+          default:
+            throw unsupported(`${req.method} on a table`);
+        }
       });
       if (profile) answer.headers['Content-Profile'] = profile;
       send(res, answer);
