@@ -1,7 +1,8 @@
 /** GoTrue's admin user endpoints (internal/api/admin.go): create, get and delete email users. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isSqlError, type SqlDatabase } from '../database.js';
-import { GotrueError, userNotFound, validationFailed } from './errors.js';
+import { GotrueError, notImplemented, userNotFound, validationFailed } from './errors.js';
+import { banUntil } from './admin-list-update.js';
 import { hashPassword } from './password.js';
 import { findUser, userJson } from './user-json.js';
 
@@ -20,11 +21,12 @@ export interface CreateUserParams {
   password?: unknown;
   password_hash?: unknown;
   email_confirm?: unknown;
+  ban_duration?: unknown;
   user_metadata?: unknown;
   app_metadata?: unknown;
 }
 
-function validateEmail(email: string): string {
+export function validateEmail(email: string): string {
   if (email === '') throw validationFailed('An email address is required');
   if (email.length > 255) throw validationFailed('An email address is too long');
   if (!EMAIL.test(email)) throw validationFailed('Unable to validate email address: invalid format');
@@ -60,7 +62,7 @@ export async function createUser(
   const hasPhone = typeof params.phone === 'string' && params.phone !== '';
   if (!hasEmail && !hasPhone) throw validationFailed('Cannot create a user without either an email or phone');
   if (hasPhone) {
-    throw new GotrueError(501, 'not_implemented', 'Phone users are not implemented by the embedded local Supabase');
+    throw notImplemented('Phone users');
   }
   const email = validateEmail(params.email as string);
   const aud = typeof params.aud === 'string' && params.aud ? params.aud : defaults.aud;
@@ -76,7 +78,7 @@ export async function createUser(
     throw validationFailed('Only a password or a password hash should be provided');
   }
   if (params.password_hash) {
-    throw new GotrueError(501, 'not_implemented', 'password_hash is not implemented by the embedded local Supabase');
+    throw notImplemented('password_hash');
   }
   const id = validateId(params.id);
   const password = typeof params.password === 'string' && params.password !== ''
@@ -89,6 +91,7 @@ export async function createUser(
     ? { ...asObject(params.user_metadata), email_verified: true }
     : asObject(params.user_metadata);
   const identityData = { sub: id, email, email_verified: false, phone_verified: false };
+  const ban = banUntil(params.ban_duration);
 
   try {
     return await db.transaction(async (tx) => {
@@ -104,6 +107,9 @@ export async function createUser(
          values ($1::text, $1::uuid, $2::jsonb, 'email', now(), now(), now())`,
         [id, JSON.stringify(identityData)],
       );
+      if (ban && ban.milliseconds !== 0) {
+        await tx.query('update auth.users set banned_until = now() + make_interval(secs => $2::float8 / 1000) where id = $1', [id, ban.milliseconds]);
+      }
       const user = await findUser(tx, id);
       return userJson(user!, { withConfirmedAt: false });
     });
@@ -126,7 +132,7 @@ export async function getUser(db: SqlDatabase, id: string): Promise<Record<strin
 
 export async function deleteUser(db: SqlDatabase, id: string, softDelete: boolean): Promise<void> {
   if (softDelete) {
-    throw new GotrueError(501, 'not_implemented', 'Soft deletion is not implemented by the embedded local Supabase');
+    throw notImplemented('Soft deletion');
   }
   const deleted = await db.query('delete from auth.users where id = $1 returning id', [checkUserId(id)]);
   if (deleted.length === 0) throw userNotFound();

@@ -1,15 +1,16 @@
 /**
  * The GoTrue surface at /auth/v1, routed as internal/api/api.go routes it: /token (token.go),
  * /user (user.go), /logout (logout.go), the JWKS, and /admin behind requireAdminCredentials
- * (admin.go). What is not implemented is refused by name with 501 `not_implemented`.
+ * (admin.go). What is not implemented is refused by name: 422 `not_implemented`.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SqlDatabase } from '../database.js';
 import { bearerToken } from '../gateway.js';
 import { InvalidJwtError, verifyJwt } from '../jwt.js';
-import { createUser, deleteUser, getUser, type CreateUserParams } from './admin-users.js';
+import { listUsers, updateUser } from './admin-list-update.js';
+import { createUser, deleteUser, getUser, validateEmail, type CreateUserParams } from './admin-users.js';
 import { requireAuthentication, type Authenticated } from './authentication.js';
-import { GotrueError, sendGotrueError } from './errors.js';
+import { GotrueError, notImplemented, sendGotrueError } from './errors.js';
 import { logout } from './logout.js';
 import { passwordGrant, refreshTokenGrant, type TokenContext } from './token.js';
 import { currentUser } from './user.js';
@@ -19,7 +20,6 @@ const DEFAULTS = { aud: 'authenticated', role: 'authenticated' };
 /** Grants GoTrue knows that this stand-in does not implement. */
 const UNIMPLEMENTED_GRANTS = ['id_token', 'pkce', 'web3'];
 
-const notImplemented = (what: string) => new GotrueError(501, 'not_implemented', `${what} is not implemented by the embedded local Supabase`);
 
 /** GoTrue's requestAud: the X-JWT-AUD header, else the configured audience. */
 const requestAud = (req: Request) => req.get('x-jwt-aud') || DEFAULTS.aud;
@@ -86,6 +86,16 @@ export function gotrueRouter(db: SqlDatabase, jwtSecret: string): express.Router
       role: DEFAULTS.role,
     });
     res.status(200).json(user);
+  });
+
+  router.get('/admin/users', async (req, res) => {
+    const url = new URL(req.url, 'http://local');
+    const { body, headers } = await listUsers(db, requestAud(req), url.pathname, url.searchParams);
+    res.status(200).set(headers).json(body);
+  });
+
+  router.put('/admin/users/:id', async (req, res) => {
+    res.status(200).json(await updateUser(db, req.params.id, parseJson(req), validateEmail));
   });
 
   router.get('/admin/users/:id', async (req, res) => {

@@ -5,7 +5,7 @@
  */
 import type { SqlDatabase, SqlExecutor } from '../database.js';
 import { issueSession } from './access-token.js';
-import { GotrueError, OAuthError, validationFailed } from './errors.js';
+import { GotrueError, OAuthError, notImplemented, validationFailed } from './errors.js';
 import { passwordMatches } from './password.js';
 import {
   REFRESH_TOKEN_REUSE_SECONDS,
@@ -63,7 +63,7 @@ export async function passwordGrant(context: TokenContext, body: Record<string, 
   const password = stringField(body, 'password');
   if (email !== '' && phone !== '') throw validationFailed('Only an email address or phone number should be provided on login.');
   if (email === '' && phone === '') throw validationFailed('missing email or phone');
-  if (phone !== '') throw new GotrueError(501, 'not_implemented', 'Phone sign-in is not implemented by the embedded local Supabase');
+  if (phone !== '') throw notImplemented('Phone sign-in');
 
   const [found] = await context.db.query<{ id: string; encrypted_password: string | null; banned: boolean; confirmed: boolean }>(
     `select id, encrypted_password, coalesce(banned_until > now(), false) as banned, email_confirmed_at is not null as confirmed
