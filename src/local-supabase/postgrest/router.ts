@@ -52,6 +52,13 @@ async function claimsOf(authorization: string | undefined, jwtSecret: string): P
   return token ? verifyJwt(token, jwtSecret) : { role: 'anon' };
 }
 
+/** Carries a finished answer out of a transaction that must roll back (Prefer: tx=rollback). */
+class RolledBack extends Error {
+  constructor(readonly answer: RestResponse) {
+    super('rolled back on request');
+  }
+}
+
 /** `limit`/`offset` intersected with a `Range: a-b` header (items). */
 function rangeOf(query: QueryParams, header: string | undefined): Window {
   let offset = query.offset ?? 0;
@@ -114,7 +121,12 @@ export function postgrestRouter(db: SqlDatabase, jwtSecret: string): express.Rou
       const preferences = parsePreferences(req.get('prefer'));
       const media = negotiate(req.get('accept'));
       const window = rangeOf(query, req.get('range'));
-      const answer = await db.transaction(async (tx) => {
+      const answer = await db.transaction(async (tx): Promise<RestResponse> => {
+        const respond = (response: RestResponse): RestResponse => {
+          // Prefer: tx=rollback: the answer stands, the writes do not.
+          if (preferences.rollback) throw new RolledBack(response);
+          return response;
+        };
         await tx.query(
           `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
                   set_config('request.method', $3, true), set_config('search_path', 'public, extensions', true)`,
@@ -126,24 +138,27 @@ export function postgrestRouter(db: SqlDatabase, jwtSecret: string): express.Rou
           const args = req.method === 'POST' ? rpcBody(body) : Object.fromEntries(query.unclaimed);
           const { routine, wholeBody } = await planCall(tx, name, Object.keys(args), preferences.singleObject === true);
           const result = await callRoutine(tx, name, routine, args, wholeBody, query, window, media, preferences.count);
-          if (result === 'void') return { status: 204, headers: {} } satisfies RestResponse;
-          return readResponse(result, window, media, preferences, req.method === 'HEAD');
+          if (result === 'void') return respond({ status: 204, headers: {} });
+          return respond(readResponse(result, window, media, preferences, req.method === 'HEAD'));
         }
         refuseUnclaimed(query);
         const table = await loadTable(tx, req.params.table as string);
         switch (req.method) {
           case 'GET':
           case 'HEAD':
-            return readResponse(await readTable(tx, table, query, window, media, preferences.count), window, media, preferences, req.method === 'HEAD');
+            return respond(readResponse(await readTable(tx, table, query, window, media, preferences.count), window, media, preferences, req.method === 'HEAD'));
           case 'POST':
-            return mutationResponse('insert', await insertRows(tx, table, body, query, media, preferences), media, preferences);
+            return respond(mutationResponse('insert', await insertRows(tx, table, body, query, media, preferences), media, preferences));
           case 'PATCH':
-            return mutationResponse('update', await updateRows(tx, table, body, query, media, preferences.count), media, preferences);
+            return respond(mutationResponse('update', await updateRows(tx, table, body, query, media, preferences.count), media, preferences));
           case 'DELETE':
-            return mutationResponse('delete', await deleteRows(tx, table, query, media, preferences.count), media, preferences);
+            return respond(mutationResponse('delete', await deleteRows(tx, table, query, media, preferences.count), media, preferences));
           default:
             throw unsupported(`${req.method} on a table`);
         }
+      }).catch((error: unknown) => {
+        if (error instanceof RolledBack) return error.answer;
+        throw error;
       });
       if (profile) answer.headers['Content-Profile'] = profile;
       send(res, answer);

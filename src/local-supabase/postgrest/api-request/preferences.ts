@@ -1,5 +1,6 @@
 /**
- * The `Prefer` header (ApiRequest/Preferences.hs): return, count, resolution, missing, params.
+ * The `Prefer` header (ApiRequest/Preferences.hs): return, count, resolution, missing, params, tx
+ * (honoured as PostgREST does with db-tx-end = commit-allow-override, as supabase-js's suites run it).
  * Like PostgREST's default lenient handling, a preference it does not know is ignored and not
  * reported in Preference-Applied; one it knows but this stand-in does not implement is refused.
  */
@@ -12,6 +13,8 @@ export interface Preferences {
   missing?: 'default' | 'null';
   /** `params=single-object`: the rpc body is the function's one json/jsonb argument. */
   singleObject?: boolean;
+  /** `tx=rollback`: answer as if committed, then roll back (db-tx-end = commit-allow-override). */
+  rollback?: boolean;
 }
 
 const ALLOWED: Record<string, readonly string[]> = {
@@ -20,6 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   resolution: ['merge-duplicates', 'ignore-duplicates'],
   missing: ['default', 'null'],
   params: ['single-object'],
+  tx: ['commit', 'rollback'],
 };
 
 export function parsePreferences(header: string | undefined): Preferences {
@@ -33,6 +37,7 @@ export function parsePreferences(header: string | undefined): Preferences {
     else if (key === 'count') preferences.count = value as Preferences['count'];
     else if (key === 'resolution') preferences.resolution = value as Preferences['resolution'];
     else if (key === 'missing') preferences.missing = value as Preferences['missing'];
+    else if (key === 'tx') preferences.rollback = value === 'rollback';
     else preferences.singleObject = true;
   }
   return preferences;
@@ -46,6 +51,7 @@ export function preferenceApplied(preferences: Preferences, applicable: (keyof P
     applicable.includes('return') && preferences.return ? `return=${preferences.return}` : undefined,
     applicable.includes('count') && preferences.count ? `count=${preferences.count}` : undefined,
     applicable.includes('singleObject') && preferences.singleObject ? 'params=single-object' : undefined,
+    preferences.rollback ? 'tx=rollback' : undefined,
   ].filter(Boolean);
   return applied.length ? applied.join(', ') : undefined;
 }
