@@ -4,16 +4,13 @@
  * role, ban_duration).
  */
 import { isSqlError, type SqlDatabase } from '../database.js';
-import { GotrueError, WeakPasswordError, notImplemented, userNotFound, validationFailed } from './errors.js';
+import { GotrueError, notImplemented, userNotFound, validationFailed } from './errors.js';
 import { parseGoDuration } from './go-duration.js';
-import { hashPassword } from './password.js';
+import { checkPasswordStrength, hashPassword } from './password.js';
 import { findUser, userJson } from './user-json.js';
 
 const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
 const DEFAULT_PER_PAGE = 50;
-const PASSWORD_MAX_LENGTH = 72;
-/** The CLI's [auth] minimum_password_length. */
-const PASSWORD_MIN_LENGTH = 6;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function pageParam(query: URLSearchParams, name: string, fallback: number): number {
@@ -78,13 +75,6 @@ export function banUntil(banDuration: unknown): { milliseconds: number } | undef
     return { milliseconds: parseGoDuration(banDuration) };
   } catch (error) {
     throw validationFailed(`invalid format for ban duration: ${(error as Error).message}`);
-  }
-}
-
-function checkPasswordStrength(password: string): void {
-  if (Buffer.byteLength(password) > PASSWORD_MAX_LENGTH) throw validationFailed(`Password cannot be longer than ${PASSWORD_MAX_LENGTH} characters`);
-  if (Buffer.byteLength(password) < PASSWORD_MIN_LENGTH) {
-    throw new WeakPasswordError(`Password should be at least ${PASSWORD_MIN_LENGTH} characters.`, ['length']);
   }
 }
 

@@ -4,10 +4,20 @@
  * event loop never stalls on it.
  */
 import { hash, verify } from '@node-rs/bcrypt';
-import { GotrueError } from './errors.js';
+import { GotrueError, WeakPasswordError, validationFailed } from './errors.js';
 
 const BCRYPT_COST = 10;
 const BCRYPT_MAX_BYTES = 72;
+/** The CLI's [auth] minimum_password_length (no required characters, no HIBP check). */
+export const PASSWORD_MIN_LENGTH = 6;
+
+/** checkPasswordStrength (internal/api/password.go): over 72 bytes is 400, under the minimum 422 weak_password. */
+export function checkPasswordStrength(password: string): void {
+  if (Buffer.byteLength(password) > BCRYPT_MAX_BYTES) throw validationFailed(`Password cannot be longer than ${BCRYPT_MAX_BYTES} characters`);
+  if (Buffer.byteLength(password) < PASSWORD_MIN_LENGTH) {
+    throw new WeakPasswordError(`Password should be at least ${PASSWORD_MIN_LENGTH} characters.`, ['length']);
+  }
+}
 
 export async function hashPassword(password: string): Promise<string> {
   // GoTrue's must(bcrypt.GenerateFromPassword) panics past 72 bytes; its recoverer answers 500.

@@ -1,5 +1,5 @@
 /**
- * The GoTrue surface at /auth/v1, routed as internal/api/api.go routes it: /token (token.go),
+ * The GoTrue surface at /auth/v1, routed as internal/api/api.go routes it: /signup (signup.go), /token (token.go),
  * /user (user.go), /logout (logout.go), the JWKS, and /admin behind requireAdminCredentials
  * (admin.go). What is not implemented is refused by name: 422 `not_implemented`.
  */
@@ -12,6 +12,7 @@ import { createUser, deleteUser, getUser, validateEmail, type CreateUserParams }
 import { requireAuthentication, type Authenticated } from './authentication.js';
 import { GotrueError, notImplemented, sendGotrueError } from './errors.js';
 import { logout } from './logout.js';
+import { signUp } from './signup.js';
 import { passwordGrant, refreshTokenGrant, type TokenContext } from './token.js';
 import { currentUser } from './user.js';
 
@@ -47,6 +48,11 @@ export function gotrueRouter(db: SqlDatabase, jwtSecret: string): express.Router
     else if (grantType === 'refresh_token') res.status(200).json(await refreshTokenGrant(context, parseJson(req)));
     else if (UNIMPLEMENTED_GRANTS.includes(grantType)) throw notImplemented(`grant_type=${grantType}`);
     else throw new GotrueError(400, 'invalid_credentials', 'unsupported_grant_type');
+  });
+
+  router.post('/signup', async (req, res) => {
+    const context = { db, jwtSecret, aud: requestAud(req), issuer: `${req.protocol}://${req.get('host')}/auth/v1` };
+    res.status(200).json(await signUp(context, parseJson(req)));
   });
 
   router.get('/user', authenticated, (req, res) => {

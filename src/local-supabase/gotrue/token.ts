@@ -6,7 +6,7 @@
 import type { SqlDatabase, SqlExecutor } from '../database.js';
 import { issueSession } from './access-token.js';
 import { GotrueError, OAuthError, notImplemented, validationFailed } from './errors.js';
-import { passwordMatches } from './password.js';
+import { PASSWORD_MIN_LENGTH, passwordMatches } from './password.js';
 import {
   REFRESH_TOKEN_REUSE_SECONDS,
   activeChildOf,
@@ -20,8 +20,6 @@ import { findUser } from './user-json.js';
 
 const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
 const INVALID_LOGIN = 'Invalid login credentials';
-/** The CLI's [auth] minimum_password_length; sign-in reports a weaker password, it does not refuse it. */
-const PASSWORD_MIN_LENGTH = 6;
 
 export interface TokenContext {
   db: SqlDatabase;
@@ -40,7 +38,7 @@ function stringField(body: Record<string, unknown>, name: string): string {
   return value;
 }
 
-async function sessionFor(tx: SqlExecutor, context: TokenContext, userId: string, refreshToken: string, sessionId: string, weakPassword?: { message: string; reasons: string[] }) {
+export async function sessionFor(tx: SqlExecutor, context: TokenContext, userId: string, refreshToken: string, sessionId: string, weakPassword?: { message: string; reasons: string[] }) {
   const user = await findUser(tx, userId);
   const [session] = await tx.query<{ signed_in_at: number }>(
     'select extract(epoch from created_at)::bigint as signed_in_at from auth.sessions where id = $1',

@@ -1,0 +1,37 @@
+/**
+ * GoTrue's POST /signup (internal/api/signup.go) for email and password, as the CLI configures it:
+ * signups enabled, email confirmations off (Mailer.Autoconfirm), so the answer is a session.
+ * Phone signups and PKCE flows are refused by name.
+ */
+import type { SqlDatabase } from '../database.js';
+import { createUser, validateEmail } from './admin-users.js';
+import { GotrueError, notImplemented, validationFailed } from './errors.js';
+import { checkPasswordStrength } from './password.js';
+import { createSession } from './session-model.js';
+import { sessionFor, type TokenContext } from './token.js';
+
+export async function signUp(context: TokenContext & { db: SqlDatabase }, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const email = typeof body.email === 'string' ? body.email : '';
+  const phone = typeof body.phone === 'string' ? body.phone : '';
+  const password = typeof body.password === 'string' ? body.password : '';
+  if (password === '') throw validationFailed('Signup requires a valid password');
+  checkPasswordStrength(password);
+  if (email !== '' && phone !== '') throw validationFailed('Only an email address or phone number should be provided on signup.');
+  if (phone !== '') throw notImplemented('Phone signup');
+  if (typeof body.code_challenge === 'string' && body.code_challenge !== '') throw notImplemented('PKCE signup');
+  if (email === '') throw validationFailed('Sign up only available with email or phone provider');
+  const address = validateEmail(email);
+  const [existing] = await context.db.query<{ confirmed: boolean }>(
+    `select email_confirmed_at is not null as confirmed from auth.users
+      where instance_id = '00000000-0000-0000-0000-000000000000' and lower(email) = $1 and aud = $2 and is_sso_user = false`,
+    [address, context.aud],
+  );
+  if (existing?.confirmed) throw new GotrueError(422, 'user_already_exists', 'User already registered');
+  if (existing) throw notImplemented('Signing up again over an unconfirmed user');
+  const data = typeof body.data === 'object' && body.data !== null && !Array.isArray(body.data) ? body.data : {};
+  const user = await createUser(context.db, { email: address, password, email_confirm: true, user_metadata: data }, { aud: context.aud, role: 'authenticated' });
+  return context.db.transaction(async (tx) => {
+    const { sessionId, refreshToken } = await createSession(tx, user.id as string);
+    return sessionFor(tx, context, user.id as string, refreshToken, sessionId);
+  });
+}
