@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { contractTargets, type Target } from '../support/target.js';
 
 const FIXTURE = `
-drop table if exists public.contract_items cascade;
+drop table if exists public.contract_item_notes, public.contract_items cascade;
 create table public.contract_items (
   id bigint primary key,
   label text,
@@ -27,7 +27,13 @@ create function public.contract_items_ranked(p_min int) returns setof public.con
   language sql stable as $$ select * from public.contract_items where rank >= p_min $$;
 create function public.contract_item(p_id bigint) returns public.contract_items
   language sql stable as $$ select * from public.contract_items where id = p_id $$;
-grant all on public.contract_items to service_role;
+create table public.contract_item_notes (
+  id bigint primary key,
+  item_id bigint not null references public.contract_items (id),
+  body text
+);
+insert into public.contract_item_notes (id, item_id, body) values (10, 1, 'ripe'), (11, 1, 'sweet'), (12, 2, 'green');
+grant all on public.contract_items, public.contract_item_notes to service_role;
 grant execute on function public.contract_items_ranked(int), public.contract_item(bigint) to service_role;`;
 
 describe.each(contractTargets())('PostgREST queries: $name', (factory) => {
@@ -41,7 +47,7 @@ describe.each(contractTargets())('PostgREST queries: $name', (factory) => {
     if (!t.sql) context.skip();
   });
   afterAll(async () => {
-    await t?.sql?.exec('drop table if exists public.contract_items cascade').catch(() => undefined);
+    await t?.sql?.exec('drop table if exists public.contract_item_notes, public.contract_items cascade').catch(() => undefined);
     await t?.close();
   });
 
@@ -120,6 +126,26 @@ describe.each(contractTargets())('PostgREST queries: $name', (factory) => {
     expect(stripped.data).toEqual([{ id: 1 }]);
     const one = await items().select('label').eq('id', 3).single();
     expect(one.data).toEqual({ label: 'gamma' });
+  });
+
+  it('embeds one level through a foreign key: an object to one, an array to many; !inner with filters on the embed', async () => {
+    const notes = await t.service.from('contract_item_notes').select('id, item:contract_items(label)').order('id');
+    expect(notes.data).toEqual([
+      { id: 10, item: { label: 'alpha' } },
+      { id: 11, item: { label: 'alpha' } },
+      { id: 12, item: { label: 'beta' } },
+    ]);
+    const withNotes = await t.service.from('contract_items').select('id, contract_item_notes(body)').in('id', [1, 3]).order('id');
+    expect(withNotes.data).toEqual([
+      { id: 1, contract_item_notes: expect.arrayContaining([{ body: 'ripe' }, { body: 'sweet' }]) },
+      { id: 3, contract_item_notes: [] },
+    ]);
+    const inner = await t.service.from('contract_items').select('id, contract_item_notes!inner(body)').eq('contract_item_notes.body', 'green');
+    expect(inner.data).toEqual([{ id: 2, contract_item_notes: [{ body: 'green' }] }]);
+    const none = await t.service.from('contract_items').select('id, contract_item_notes(body)').eq('contract_item_notes.body', 'green').eq('id', 1);
+    expect(none.data).toEqual([{ id: 1, contract_item_notes: [] }]);
+    const unrelated = await t.service.from('contract_items').select('id, users(id)');
+    expect([unrelated.status, unrelated.error?.code]).toEqual([400, 'PGRST200']);
   });
 
   it('rpc results are rows like a table: select, filters, order, range and count apply', async () => {

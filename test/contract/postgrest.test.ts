@@ -93,6 +93,16 @@ describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
     expect(gone.status).toBe(204);
   });
 
+  it('embeds the institution in a profile: select=*,institution:institutions(*)', async () => {
+    const sub = subdomain();
+    const institution = await t.service.from('institutions').insert({ name: 'Embed School', subdomain: sub }).select('id').single();
+    const user = await t.service.auth.admin.createUser({ email: `${sub}@example.com`, password: 'correct horse battery', email_confirm: true });
+    await t.service.from('user_profiles').insert({ user_id: user.data.user!.id, institution_id: institution.data!.id, role: 'director', full_name: 'Ada' });
+    const { data, error } = await t.service.from('user_profiles').select('*,institution:institutions(*)').eq('user_id', user.data.user!.id).single();
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ role: 'director', institution: { id: institution.data!.id, subdomain: sub, status: 'pending' } });
+  });
+
   it('update answers 204 with Content-Range (return=minimal) and 200 with the rows (return=representation)', async () => {
     const sub = subdomain();
     await t.service.from('institutions').insert({ name: 'Patch School', subdomain: sub });
@@ -191,8 +201,10 @@ describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
 
   it('the embedded stand-in answers 501 for what it does not implement, never a wrong 200', async (context) => {
     if (!t.embedded) context.skip();
-    const embedded = await t.service.from('user_profiles').select('user_id, institutions(name)');
-    expect([embedded.status, embedded.error?.code]).toEqual([501, 'PGRST501']);
+    const twoLevels = await t.service.from('user_profiles').select('user_id, institutions(name, user_profiles(role))');
+    expect([twoLevels.status, twoLevels.error?.code]).toEqual([501, 'PGRST501']);
+    const aggregate = await t.service.from('institutions').select('count()');
+    expect([aggregate.status, aggregate.error?.code]).toEqual([501, 'PGRST501']);
     const csv = await t.service.from('institutions').select('id').csv();
     expect([csv.status, csv.error?.message]).toEqual([501, 'Not implemented by the embedded local Supabase: Accept: text/csv']);
     const strict = await fetch(`${t.url}/rest/v1/institutions?select=id`, {

@@ -6,7 +6,8 @@ export class PostgrestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: string | null = null,
+    /** Text, or for PGRST201 the candidate relationships. */
+    readonly details: string | object[] | null = null,
     readonly hint: string | null = null,
   ) {
     super(message);

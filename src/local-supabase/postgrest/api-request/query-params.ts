@@ -19,7 +19,19 @@ export interface SelectColumn {
   cast?: string;
 }
 
-export type SelectItem = { kind: 'star' } | SelectColumn;
+/** `alias:relation!hint!inner(children)`: one level of resource embedding through a foreign key. */
+export interface SelectEmbed {
+  kind: 'embed';
+  relation: string;
+  alias?: string;
+  /** A foreign key's name or one of its columns, to choose between relationships. */
+  hint?: string;
+  /** `inner` keeps only parents with a match; `left` (the default) keeps them all. */
+  join: 'inner' | 'left';
+  children: (SelectColumn | { kind: 'star' })[];
+}
+
+export type SelectItem = { kind: 'star' } | SelectColumn | SelectEmbed;
 
 export type Operator =
   | 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'ilike' | 'match' | 'imatch' | 'is' | 'isdistinct'
@@ -56,6 +68,8 @@ export interface QueryParams {
   select: SelectItem[];
   /** The root conjunction of every filter and logic parameter. */
   where: LogicTree;
+  /** Filters on embedded resources (`messages.username=eq.x`), by the embed's alias or name. */
+  embeddedWhere: Map<string, LogicTree>;
   order: OrderTerm[];
   limit?: number;
   offset?: number;
@@ -119,25 +133,52 @@ export function parseField(text: string, context: string): Field {
   return { column, path };
 }
 
+function parseColumn(item: string, raw: string): SelectColumn {
+  const aliased = /^((?:"(?:[^"\\]|\\.)*")|[^:"]+):(?!:)(.*)$/.exec(item);
+  const alias = aliased ? unquote(aliased[1]!) : undefined;
+  const rest = aliased ? aliased[2]! : item;
+  const [fieldText, cast, extra] = rest.split('::');
+  if (extra !== undefined || (cast !== undefined && !/^[A-Za-z_][A-Za-z0-9_ ]*(\[\])?$/.test(cast))) {
+    throw parseError(`"failed to parse select parameter (${raw})"`);
+  }
+  const column: SelectColumn = { kind: 'column', field: parseField(fieldText!, `select parameter (${raw})`) };
+  if (alias !== undefined) column.alias = alias;
+  if (cast !== undefined) column.cast = cast;
+  return column;
+}
+
+const EMBED = /^(?:([A-Za-z_][\w]*):)?([A-Za-z_][\w]*)((?:![\w]+)*)\(([\s\S]*)\)$/;
+
+function parseEmbed(item: string, raw: string): SelectEmbed {
+  const match = EMBED.exec(item);
+  if (!match) throw parseError(`"failed to parse select parameter (${raw})"`);
+  const embed: SelectEmbed = { kind: 'embed', relation: match[2]!, join: 'left', children: [] };
+  if (match[1]) embed.alias = match[1];
+  for (const modifier of (match[3] ?? '').split('!').filter(Boolean)) {
+    if (modifier === 'inner' || modifier === 'left') embed.join = modifier;
+    else if (embed.hint === undefined) embed.hint = modifier;
+    else throw parseError(`"failed to parse select parameter (${raw})"`);
+  }
+  const inner = match[4]!.trim();
+  if (inner !== '') {
+    for (const child of splitTopLevel(inner).map((part) => part.trim())) {
+      if (child.includes('(') || child.startsWith('...')) throw unsupported(`select=${raw} (embedding more than one level, spreads and aggregates)`);
+      embed.children.push(child === '*' ? { kind: 'star' } : parseColumn(child, raw));
+    }
+  }
+  return embed;
+}
+
 function parseSelect(raw: string | null): SelectItem[] {
   if (raw === null || raw.trim() === '') return [{ kind: 'star' }];
   return splitTopLevel(raw).map((part) => {
     const item = part.trim();
     if (item === '*') return { kind: 'star' };
-    if (item.includes('(') || item.startsWith('...')) {
-      throw unsupported(`select=${raw} (resource embedding, spreads and aggregates)`);
+    if (item.startsWith('...') || /\.\w+\(\)/.test(item) || /^(\w+:)?(count|sum|avg|min|max)\(\)/.test(item)) {
+      throw unsupported(`select=${raw} (spreads and aggregates)`);
     }
-    const aliased = /^((?:"(?:[^"\\]|\\.)*")|[^:"]+):(?!:)(.*)$/.exec(item);
-    const alias = aliased ? unquote(aliased[1]!) : undefined;
-    const rest = aliased ? aliased[2]! : item;
-    const [fieldText, cast, extra] = rest.split('::');
-    if (extra !== undefined || (cast !== undefined && !/^[A-Za-z_][A-Za-z0-9_ ]*(\[\])?$/.test(cast))) {
-      throw parseError(`"failed to parse select parameter (${raw})"`);
-    }
-    const column: SelectColumn = { kind: 'column', field: parseField(fieldText!, `select parameter (${raw})`) };
-    if (alias !== undefined) column.alias = alias;
-    if (cast !== undefined) column.cast = cast;
-    return column;
+    if (item.includes('(')) return parseEmbed(item, raw);
+    return parseColumn(item, raw);
   });
 }
 
@@ -215,6 +256,7 @@ export function parseQueryParams(query: URLSearchParams): QueryParams {
   const params: QueryParams = {
     select: parseSelect(query.get('select')),
     where: { kind: 'logic', operator: 'and', negated: false, children: [] },
+    embeddedWhere: new Map(),
     order: [],
     unclaimed: [],
   };
@@ -247,7 +289,12 @@ export function parseQueryParams(query: URLSearchParams): QueryParams {
         break;
       default:
         if (/^[a-z]+(\([^)]*\))?\./.test(value) || value.startsWith('not.')) {
-          params.where.children.push(parseCondition(parseField(name, `filter (${name})`), value));
+          const embedded = /^([A-Za-z_]\w*)\.([^.]+)$/.exec(name);
+          if (embedded && params.select.some((item) => item.kind === 'embed' && (item.alias ?? item.relation) === embedded[1])) {
+            const tree = params.embeddedWhere.get(embedded[1]!) ?? { kind: 'logic', operator: 'and', negated: false, children: [] };
+            tree.children.push(parseCondition(parseField(embedded[2]!, `filter (${name})`), value));
+            params.embeddedWhere.set(embedded[1]!, tree);
+          } else params.where.children.push(parseCondition(parseField(name, `filter (${name})`), value));
         } else params.unclaimed.push([name, value]);
     }
   }

@@ -3,8 +3,9 @@
  * ordering and the select list — identifiers only from the schema cache, quoted; every value a
  * parameter.
  */
-import type { Condition, Field, LogicTree, OrderTerm, SelectItem } from '../api-request/query-params.js';
+import type { Condition, Field, LogicTree, OrderTerm, SelectColumn, SelectEmbed, SelectItem } from '../api-request/query-params.js';
 import { PostgrestError } from '../errors.js';
+import type { ResolvedEmbed } from '../plan/relationships.js';
 import { quoteIdent, type Column } from '../plan/schema-cache.js';
 
 /** Collects parameters and hands out their placeholders. */
@@ -23,6 +24,8 @@ export class Params {
 export interface Scope {
   relation: string;
   columns: ReadonlyMap<string, Column> | readonly Column[];
+  /** The SQL alias its rows go by; `pgrst_source` unless embedded. */
+  alias?: string;
 }
 
 function columnOf(scope: Scope, name: string): Column {
@@ -34,7 +37,7 @@ function columnOf(scope: Scope, name: string): Column {
 }
 
 export function fieldSql(scope: Scope, field: Field, params: Params): string {
-  let sql = `pgrst_source.${quoteIdent(columnOf(scope, field.column).name)}`;
+  let sql = `${scope.alias ?? 'pgrst_source'}.${quoteIdent(columnOf(scope, field.column).name)}`;
   for (const { arrow, key } of field.path) {
     sql += /^-?\d+$/.test(key) ? `${arrow}${params.add(Number(key))}::int` : `${arrow}${params.add(key)}::text`;
   }
@@ -89,16 +92,58 @@ export function orderSql(scope: Scope, order: OrderTerm[], params: Params): stri
   return ` order by ${terms.join(', ')}`;
 }
 
-/** The select list; `casts` maps each requested cast to its catalogue spelling. */
-export function selectSql(scope: Scope, items: SelectItem[], params: Params, casts: ReadonlyMap<string, string>): string {
+function columnSql(scope: Scope, item: SelectColumn, params: Params, casts: ReadonlyMap<string, string>): string {
+  const expression = fieldSql(scope, item.field, params);
+  const cast = item.cast ? `::${casts.get(item.cast)}` : '';
+  const lastKey = item.field.path[item.field.path.length - 1]?.key;
+  const name = item.alias ?? lastKey ?? item.field.column;
+  return `${expression}${cast} as ${quoteIdent(name)}`;
+}
+
+const EMBEDDED_ALIAS = 'pgrst_embedded';
+
+/** The embedded rows matching the current row, with the embed's own filters: for `exists` (!inner) and for the JSON. */
+export function embeddedRowsSql(outer: Scope, resolved: ResolvedEmbed, params: Params, where: LogicTree | undefined): string {
+  const inner: Scope = { relation: resolved.target.name, columns: resolved.target.columns, alias: EMBEDDED_ALIAS };
+  const join = resolved.on
+    .map(([outerColumn, innerColumn]) => `${EMBEDDED_ALIAS}.${quoteIdent(innerColumn)} = ${outer.alias ?? 'pgrst_source'}.${quoteIdent(outerColumn)}`)
+    .join(' and ');
+  const filters = where ? ` and ${whereSql(inner, where, params)}` : '';
+  return `from public.${quoteIdent(resolved.target.name)} ${EMBEDDED_ALIAS} where ${join}${filters}`;
+}
+
+function embedSql(outer: Scope, resolved: ResolvedEmbed, params: Params, casts: ReadonlyMap<string, string>, where: LogicTree | undefined): string {
+  const inner: Scope = { relation: resolved.target.name, columns: resolved.target.columns, alias: EMBEDDED_ALIAS };
+  const children = resolved.embed.children.length === 0 ? [] : resolved.embed.children;
+  const projection = children.map((child) => (child.kind === 'star' ? `${EMBEDDED_ALIAS}.*` : columnSql(inner, child, params, casts))).join(', ');
+  const rows = `select ${projection || 'null as pgrst_none'} ${embeddedRowsSql(outer, resolved, params, where)}`;
+  const value = projection === '' ? `'{}'::json` : 'to_json(pgrst_e)';
+  const sql = resolved.cardinality === 'one'
+    ? `(select ${value} from (${rows} limit 1) pgrst_e)`
+    : `coalesce((select json_agg(${value}) from (${rows}) pgrst_e), '[]'::json)`;
+  return `${sql} as ${quoteIdent(resolved.name)}`;
+}
+
+/**
+ * The select list; `casts` maps each requested cast to its catalogue spelling, `embeds` each
+ * embedded resource to its relationship, `embeddedWhere` the filters on it.
+ */
+export function selectSql(
+  scope: Scope,
+  items: SelectItem[],
+  params: Params,
+  casts: ReadonlyMap<string, string>,
+  embeds: ReadonlyMap<SelectEmbed, ResolvedEmbed> = new Map(),
+  embeddedWhere: ReadonlyMap<string, LogicTree> = new Map(),
+): string {
   return items
     .map((item) => {
       if (item.kind === 'star') return 'pgrst_source.*';
-      const expression = fieldSql(scope, item.field, params);
-      const cast = item.cast ? `::${casts.get(item.cast)}` : '';
-      const lastKey = item.field.path[item.field.path.length - 1]?.key;
-      const name = item.alias ?? lastKey ?? item.field.column;
-      return `${expression}${cast} as ${quoteIdent(name)}`;
+      if (item.kind === 'embed') {
+        const resolved = embeds.get(item)!;
+        return embedSql(scope, resolved, params, casts, embeddedWhere.get(resolved.name));
+      }
+      return columnSql(scope, item, params, casts);
     })
     .join(', ');
 }

@@ -4,12 +4,13 @@
  * count, plus the total when a count was asked for.
  */
 import type { SqlExecutor } from '../../database.js';
-import type { QueryParams } from '../api-request/query-params.js';
+import type { QueryParams, SelectEmbed } from '../api-request/query-params.js';
 import type { Media } from '../api-request/media.js';
 import type { Preferences } from '../api-request/preferences.js';
 import { PostgrestError, unsupported } from '../errors.js';
+import { resolveEmbed, type ResolvedEmbed } from '../plan/relationships.js';
 import { quoteIdent, resolveType, type Column, type Relation, type Routine } from '../plan/schema-cache.js';
-import { Params, orderSql, selectSql, whereSql, type Scope } from './sql-fragment.js';
+import { Params, embeddedRowsSql, orderSql, selectSql, whereSql, type Scope } from './sql-fragment.js';
 
 /** The CLI's PostgREST `max_rows`: no read answers more rows than this. */
 export const MAX_ROWS = 1000;
@@ -32,10 +33,30 @@ export interface Window {
 
 async function castsOf(tx: SqlExecutor, query: QueryParams): Promise<Map<string, string>> {
   const casts = new Map<string, string>();
-  for (const item of query.select) {
+  const columns = query.select.flatMap((item) => (item.kind === 'embed' ? item.children : [item]));
+  for (const item of columns) {
     if (item.kind === 'column' && item.cast && !casts.has(item.cast)) casts.set(item.cast, await resolveType(tx, item.cast));
   }
   return casts;
+}
+
+/** The relationship of every embedded resource in the select list (embedding works on tables only). */
+async function embedsOf(tx: SqlExecutor, table: Relation | undefined, query: QueryParams): Promise<Map<SelectEmbed, ResolvedEmbed>> {
+  const embeds = new Map<SelectEmbed, ResolvedEmbed>();
+  for (const item of query.select) {
+    if (item.kind !== 'embed') continue;
+    if (!table) throw unsupported('resource embedding on rpc results');
+    embeds.set(item, await resolveEmbed(tx, table, item));
+  }
+  return embeds;
+}
+
+/** `!inner` embeds keep only the rows that have a match. */
+function innerJoinsSql(scope: Scope, embeds: Map<SelectEmbed, ResolvedEmbed>, query: QueryParams, params: Params): string {
+  return [...embeds.values()]
+    .filter((resolved) => resolved.embed.join === 'inner')
+    .map((resolved) => ` and exists (select 1 ${embeddedRowsSql(scope, resolved, params, query.embeddedWhere.get(resolved.name))})`)
+    .join('');
 }
 
 /** `json_agg` of the projected rows, nulls stripped when the media type asks. */
@@ -72,23 +93,24 @@ function limitSql(window: Window, params: Params): string {
 /** Reads rows of `from` (a table, or a function call producing rows) through the request's select, filters, order and window. */
 export async function readRows(
   tx: SqlExecutor,
-  from: { sql: string; scope: Scope; params: unknown[] },
+  from: { sql: string; scope: Scope; params: unknown[]; table?: Relation },
   query: QueryParams,
   window: Window,
   media: Media,
   count: Preferences['count'],
 ): Promise<Result> {
   const casts = await castsOf(tx, query);
+  const embeds = await embedsOf(tx, from.table, query);
   const params = new Params(from.params.length + 1);
-  const projection = selectSql(from.scope, query.select, params, casts);
-  const where = whereSql(from.scope, query.where, params);
+  const projection = selectSql(from.scope, query.select, params, casts, embeds, query.embeddedWhere);
+  const where = whereSql(from.scope, query.where, params) + innerJoinsSql(from.scope, embeds, query, params);
   const order = orderSql(from.scope, query.order, params);
   const source = `(select * from ${from.sql} pgrst_source where ${where}${order}${limitSql(window, params)}) pgrst_source`;
   const [row] = await tx.query<Aggregate>(aggregate(source, projection, media), [...from.params, ...params.values]);
   const result = resultOf(row!, media);
   if (count) {
     const countParams = new Params(from.params.length + 1);
-    const countWhere = whereSql(from.scope, query.where, countParams);
+    const countWhere = whereSql(from.scope, query.where, countParams) + innerJoinsSql(from.scope, embeds, query, countParams);
     result.total = await countRows(tx, `${from.sql} pgrst_source`, countWhere, [...from.params, ...countParams.values], count);
   }
   return result;
@@ -172,7 +194,7 @@ export async function insertRows(
       ? `insert into ${tableSql(table)} as pgrst_source default values${conflict}${returning}`
       : `insert into ${tableSql(table)} as pgrst_source ${valuesSql(rows, columns, params, preferences.missing === 'default')}${conflict}${returning}`;
   const casts = await castsOf(tx, query);
-  const projection = selectSql(scopeOf(table), query.select, params, casts);
+  const projection = selectSql(scopeOf(table), query.select, params, casts, await embedsOf(tx, table, query), query.embeddedWhere);
   const [row] = await tx.query<Aggregate & { inserted: number }>(
     `with pgrst_written as (${insert}),
           pgrst_result as (${aggregate('(select (pgrst_written.pgrst_row).* from pgrst_written) pgrst_source', projection, media)})
@@ -200,7 +222,7 @@ export async function updateRows(
   const assignment = `(${list}) = (select ${list} from json_to_record(${params.add(JSON.stringify(row))}::json) as pgrst_body(${record}))`;
   const where = whereSql(scopeOf(table), query.where, params);
   const casts = await castsOf(tx, query);
-  const projection = selectSql(scopeOf(table), query.select, params, casts);
+  const projection = selectSql(scopeOf(table), query.select, params, casts, await embedsOf(tx, table, query), query.embeddedWhere);
   const [result] = await tx.query<Aggregate>(
     `with pgrst_written as (update ${tableSql(table)} pgrst_source set ${assignment} where ${where} returning pgrst_source.*)
      ${aggregate('pgrst_written pgrst_source', projection, media)}`,
@@ -213,7 +235,7 @@ export async function deleteRows(tx: SqlExecutor, table: Relation, query: QueryP
   const params = new Params();
   const where = whereSql(scopeOf(table), query.where, params);
   const casts = await castsOf(tx, query);
-  const projection = selectSql(scopeOf(table), query.select, params, casts);
+  const projection = selectSql(scopeOf(table), query.select, params, casts, await embedsOf(tx, table, query), query.embeddedWhere);
   const [result] = await tx.query<Aggregate>(
     `with pgrst_written as (delete from ${tableSql(table)} pgrst_source where ${where} returning pgrst_source.*)
      ${aggregate('pgrst_written pgrst_source', projection, media)}`,
@@ -223,7 +245,7 @@ export async function deleteRows(tx: SqlExecutor, table: Relation, query: QueryP
 }
 
 export function readTable(tx: SqlExecutor, table: Relation, query: QueryParams, window: Window, media: Media, count: Preferences['count']): Promise<Result> {
-  return readRows(tx, { sql: tableSql(table), scope: scopeOf(table), params: [] }, query, window, media, count);
+  return readRows(tx, { sql: tableSql(table), scope: scopeOf(table), params: [], table }, query, window, media, count);
 }
 
 /** Calls `name` with the chosen signature; rows of a set or composite result go through the request's select, filters, order and window. */
