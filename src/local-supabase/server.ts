@@ -30,6 +30,8 @@ export interface LocalSupabaseOptions {
   portSetting?: string;
   /** The setting that names `dbUrl`, for the message when it cannot be reached. */
   dbUrlSetting?: string;
+  /** The project's migrations: supabase/migrations by default; null for a blank project (no migrations). */
+  migrationsDir?: string | null;
 }
 
 export interface LocalSupabase {
@@ -94,7 +96,7 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
   try {
     db = await openDatabase(options);
     await bootstrapSupabaseDatabase(db);
-    const appliedMigrations = await applyMigrations(db);
+    const appliedMigrations = options.migrationsDir === null ? [] : await applyMigrations(db, options.migrationsDir);
     const host = options.host ?? '127.0.0.1';
     const { server, port } = await listen(localSupabaseApp(db), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
     const url = `http://${host}:${port}`;

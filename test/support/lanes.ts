@@ -23,7 +23,7 @@ function withDatabase(url: string, database: string): string {
  * A fresh database on the PostgreSQL server of TEST_DATABASE_URL, made a Supabase database by our
  * bootstrap, with the migrations applied by the Supabase CLI itself (`supabase db push`).
  */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(options: { migrations: boolean } = { migrations: true }): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL!;
   const name = `ims_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -34,9 +34,11 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   const db = await openPostgres(url, 1);
   await bootstrapSupabaseDatabase(db);
   await db.close();
-  const pushUrl = new URL(url);
-  pushUrl.searchParams.set('sslmode', 'disable');
-  await run('npx', ['supabase', 'db', 'push', '--db-url', pushUrl.toString(), '--yes'], { timeout: 120_000 });
+  if (options.migrations) {
+    const pushUrl = new URL(url);
+    pushUrl.searchParams.set('sslmode', 'disable');
+    await run('npx', ['supabase', 'db', 'push', '--db-url', pushUrl.toString(), '--yes'], { timeout: 120_000 });
+  }
   return {
     url,
     async drop() {
@@ -48,11 +50,15 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   };
 }
 
-/** Starts the embedded local Supabase on a lane: in-memory PGlite, or a fresh PostgreSQL database. */
-export async function startLaneSupabase(lane: Lane): Promise<LocalSupabase> {
-  if (lane === 'pglite') return startLocalSupabase();
-  const database = await createPostgresDatabase();
-  const local = await startLocalSupabase({ dbUrl: database.url });
+/**
+ * Starts the embedded local Supabase on a lane: in-memory PGlite, or a fresh PostgreSQL database;
+ * `blank` leaves out this project's migrations (a fresh Supabase project, for other projects' fixtures).
+ */
+export async function startLaneSupabase(lane: Lane, options: { blank?: boolean } = {}): Promise<LocalSupabase> {
+  const migrations = options.blank ? { migrationsDir: null } : {};
+  if (lane === 'pglite') return startLocalSupabase(migrations);
+  const database = await createPostgresDatabase({ migrations: !options.blank });
+  const local = await startLocalSupabase({ dbUrl: database.url, ...migrations });
   return {
     ...local,
     async close() {

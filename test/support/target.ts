@@ -33,7 +33,12 @@ function clients(url: string, serviceRoleKey: string, anonKey: string) {
   };
 }
 
-export function contractTargets(): TargetFactory[] {
+/**
+ * `blankProject`: a Supabase project without this repository's migrations, for suites that lay
+ * out another project's schema. A real Supabase is not blank, so such suites get no SQL access
+ * there and skip.
+ */
+export function contractTargets(options: { blankProject?: boolean } = {}): TargetFactory[] {
   const real = process.env.SUPABASE_URL;
   if (real) {
     return [
@@ -42,7 +47,7 @@ export function contractTargets(): TargetFactory[] {
         async start() {
           const serviceRoleKey = process.env.SUPABASE_SERVICE_ROLE_KEY!;
           const anonKey = process.env.SUPABASE_ANON_KEY!;
-          const db = process.env.SUPABASE_DB_URL ? await openPostgres(process.env.SUPABASE_DB_URL, 2) : undefined;
+          const db = process.env.SUPABASE_DB_URL && !options.blankProject ? await openPostgres(process.env.SUPABASE_DB_URL, 2) : undefined;
           return {
             url: real,
             serviceRoleKey,
@@ -59,7 +64,7 @@ export function contractTargets(): TargetFactory[] {
   return LANES.map((lane) => ({
     name: `embedded local Supabase on ${lane}`,
     async start() {
-      const local = await startLaneSupabase(lane);
+      const local = await startLaneSupabase(lane, options.blankProject ? { blank: true } : {});
       return {
         url: local.url,
         serviceRoleKey: local.serviceRoleKey,

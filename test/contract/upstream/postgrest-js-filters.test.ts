@@ -11,7 +11,7 @@ import { withPostgrestJsFixture } from './postgrest-js-fixture.js';
 
 const UPSTREAM = 'filters.test.ts';
 
-describe.each(contractTargets())(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
+describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
   const target = withPostgrestJsFixture(factory);
 
   /** The upstream client: anon, no session. */

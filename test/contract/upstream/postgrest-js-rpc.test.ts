@@ -12,7 +12,7 @@ const UPSTREAM = 'rpc.test.ts';
 const RPC_NAME = 'get_username_and_status';
 const BIGINT_PARAM = 9223372036854775807n;
 
-describe.each(contractTargets())(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
+describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
   const target = withPostgrestJsFixture(factory);
 
   const db = () => target().anon;

@@ -23,7 +23,7 @@ const JSONUSER = {
   username: 'jsonuser',
 };
 
-describe.each(contractTargets())(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
+describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
   const target = withPostgrestJsFixture(factory);
 
   const db = () => target().anon;
