@@ -9,7 +9,7 @@
  */
 import { createClient, type RealtimeClientOptions } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSupabaseClient } from '../../../src/supabase/client.js';
 import { contractTargets } from '../../support/target.js';
 import { withPostgrestJsFixture } from './postgrest-js-fixture.js';
@@ -394,6 +394,29 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
     };
     await createSupabaseClient({ url: target().url, apiKey: target().anonKey, fetch: custom }).from('users').select();
     expect(calls).toEqual([{ url: expect.stringContaining(`${target().url}/rest/v1/users`), method: 'GET' }]);
+  });
+
+  it(`uses native fetch when no custom fetch provided (${UPSTREAM}:2167; client only)`, async () => {
+    const spy = vi.spyOn(globalThis, 'fetch');
+    try {
+      const result = await createSupabaseClient({ url: target().url, apiKey: target().anonKey }).from('users').select();
+      expect(spy).toHaveBeenCalledWith(expect.stringContaining(`${target().url}/rest/v1/users`), expect.objectContaining({ method: 'GET' }));
+      expect([result.error, result.status, Array.isArray(result.data)]).toEqual([null, 200, true]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  /** A client whose every request gets this canned answer: what the next two upstream cases mock. */
+  const answering = (status: number, body: string) =>
+    createSupabaseClient({ url: target().url, apiKey: target().anonKey, fetch: async () => new Response(body === '' ? null : body, { status, statusText: 'Not Found' }) });
+
+  it(`handles array error with 404 status (${UPSTREAM}:2192; client only: a canned answer)`, async () => {
+    expect(answer(await answering(404, '[]').from('users').select())).toEqual({ status: 200, count: null, error: null, data: [] });
+  });
+
+  it(`handles empty body with 404 status (${UPSTREAM}:2221; client only: a canned answer)`, async () => {
+    expect(answer(await answering(404, '').from('users').select())).toEqual({ status: 204, count: null, error: null, data: null });
   });
 
   it(`maybeSingle returns null for zero rows (GET) (${UPSTREAM}:2250)`, async () => {
