@@ -62,7 +62,8 @@ async function retryUntilSettled(h: Harness, body: object, key: string) {
 describe.each(LANES)('registration rollback on %s', (lane) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '1' });
+    // A short timeout, so the injected `timeout` fault costs half a second.
+    h = await startHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '1', SUPABASE_TIMEOUT_MS: '500' });
   });
   afterAll(async () => {
     await h?.close();

@@ -55,7 +55,8 @@ export async function startHarness(lane: Lane, env: Record<string, string> = {},
   const config = loadConfig({
     ...supabaseEnv(local),
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
-    SUPABASE_TIMEOUT_MS: '500',
+    // Generous, so a busy machine does not turn calls into timeouts; fault suites set their own.
+    SUPABASE_TIMEOUT_MS: '5000',
     ...env,
   });
   const logger = logs
