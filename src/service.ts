@@ -6,6 +6,7 @@ import { accessTokenVerifier, type VerificationKey } from './auth/access-token.j
 import type { Config } from './config.js';
 import { institutionRouter } from './http/institution-route.js';
 import { openApiRouter } from './http/openapi.js';
+import { pageRouter } from './http/page-route.js';
 import { listen } from './listen.js';
 import { dataDirOwner } from './local-supabase/data-dir-lock.js';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './local-supabase/keys.js';
@@ -163,6 +164,7 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
       }),
       institutionRouter(supabaseInstitutionDirectory(connection.asUser), accessTokenVerifier(connection.tokenKey)),
       openApiRouter(),
+      pageRouter(),
     ],
   });
   return { app, deps };
