@@ -102,4 +102,21 @@ describe.runIf(available)('the registration page in headless Chromium', () => {
     expect(await institutionsWith(body.subdomain)).toHaveLength(1);
     await page.close();
   });
+
+  it('a retry after the answer was lost (the server had committed) makes one institution', async () => {
+    const page = await openPage(1280, 900);
+    let first = true;
+    await page.route('**/api/v1/institutions/register', async (route) => {
+      if (!first) return route.continue();
+      first = false;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    const body = registrationBody();
+    await fill(page, body);
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect.poll(() => page.locator('#success-subdomain').textContent(), { timeout: 10_000 }).toBe(body.subdomain);
+    expect(await institutionsWith(body.subdomain)).toHaveLength(1);
+    await page.close();
+  });
 });
