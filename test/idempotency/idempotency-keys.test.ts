@@ -39,6 +39,24 @@ describe.each(LANES)('idempotency keys on %s', (lane) => {
     expect(first.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('a replay and a remembered rejection read the key without locking or writing it', async () => {
+    const rowVersion = async (key: string) =>
+      (await h.local.db.query<{ xmin: string; xmax: string }>('select xmin::text, xmax::text from public.idempotency_keys where key = $1', [key]))[0];
+    const body = registrationBody();
+    const key = randomUUID();
+    await h.register(body, key).expect(201);
+    const settled = await rowVersion(key);
+    await h.register(body, key).expect(201);
+    const taken = randomUUID();
+    const sameSubdomain = registrationBody({ subdomain: body.subdomain });
+    await h.register(sameSubdomain, taken).expect(409);
+    const rejected = await rowVersion(taken);
+    await h.register(sameSubdomain, taken).expect(409);
+    // FOR UPDATE would have stamped xmax with the reading transaction; an UPDATE would change xmin.
+    expect(await rowVersion(key)).toEqual(settled);
+    expect(await rowVersion(taken)).toEqual(rejected);
+  });
+
   it('the same key with another payload is 422 idempotency_key_reused, in 1 call', async () => {
     const key = randomUUID();
     await h.register(registrationBody(), key).expect(201);

@@ -67,9 +67,11 @@ export async function createUser(
   const email = validateEmail(params.email as string);
   const aud = typeof params.aud === 'string' && params.aud ? params.aud : defaults.aud;
   const [duplicate] = await db.query(
+    // IsDuplicatedEmail: identities by email, then users by (instance_id, lower(email)) and aud,
+    // as GoTrue asks, so users_instance_id_email_idx serves it however many users there are.
     `select 1 from auth.identities where email = $1
-     union all select 1 from auth.users where lower(email) = $1 and aud = $2 limit 1`,
-    [email, aud],
+     union all select 1 from auth.users where instance_id = $3 and lower(email) = $1 and aud = $2 limit 1`,
+    [email, aud, INSTANCE_ID],
   );
   if (duplicate) {
     throw new GotrueError(422, 'email_exists', 'A user with this email address has already been registered');
