@@ -1,0 +1,214 @@
+/**
+ * `npm run soak`: the service as a child process on an embedded PGlite directory, several clients
+ * registering with known keys, and the service SIGKILLed at random moments and restarted — then
+ * every key is retried to a definitive answer, the recovery sweep runs, and the invariants are
+ * checked in SQL and printed. Loopback only, bounded in kills and time; exits non-zero on any
+ * violation. `--kills N`, `--clients N`, `--registrations N` (defaults 20, 4, 40).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openPglite } from '../src/local-supabase/pglite-database.js';
+
+const ROOT = new URL('../', import.meta.url);
+const BUDGET_MS = 10 * 60_000;
+
+export interface SoakOptions {
+  kills: number;
+  clients: number;
+  registrations: number;
+  /** Lines of progress; silent when absent. */
+  log?: (line: string) => void;
+}
+
+export interface SoakReport {
+  kills: number;
+  registered: number;
+  violations: string[];
+  checks: Record<string, number>;
+}
+
+interface Job {
+  key: string;
+  body: { name: string; subdomain: string; directorEmail: string; directorPassword: string; directorFullName: string };
+  answer?: { status: number; institutionId?: string; directorId?: string };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts `node dist/server.js` and resolves once it listens; its output is appended to `logFile`. */
+async function startService(env: Record<string, string>, logFile: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [new URL('dist/server.js', ROOT).pathname], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+  const listening = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(`${line}\n`);
+      if (line.includes('"ims-api listening"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before listening: ${lines.join('').slice(-400)}`)));
+  });
+  child.once('exit', () => appendFileSync(logFile, lines.join('')));
+  await listening;
+  return child;
+}
+
+async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+/** Posts until the answer is definitive (201, or a 4xx that is not "try again"); transport failures and 5xx are retried. */
+async function settle(job: Job, url: () => string, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url()}/api/v1/institutions/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': job.key },
+        body: JSON.stringify(job.body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await response.json().catch(() => ({}))) as { code?: string; institution?: { id: string }; director?: { id: string } };
+      const again = response.status >= 500 || response.status === 429 || (response.status === 409 && ['idempotency_key_in_use', 'conflict_pending'].includes(body.code ?? ''));
+      if (!again) {
+        job.answer = { status: response.status, ...(body.institution ? { institutionId: body.institution.id, directorId: body.director!.id } : {}) };
+        return;
+      }
+    } catch {
+      // The service was killed mid-request: the same key goes again.
+    }
+    await sleep(100 + Math.random() * 200);
+  }
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const log = options.log ?? (() => undefined);
+  const work = await mkdtemp(join(tmpdir(), 'ims-soak-'));
+  const dataDir = join(work, 'pglite');
+  const logFile = join(work, 'service.log');
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    LOCAL_SUPABASE_DATA_DIR: dataDir,
+    LOCAL_SUPABASE_PORT: '0',
+    REGISTER_RATE_LIMIT_PER_MINUTE: '0',
+    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2',
+    RECOVERY_INTERVAL_SECONDS: '2',
+  };
+  const url = () => `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + BUDGET_MS;
+  const tag = randomUUID().slice(0, 8);
+  const jobs: Job[] = Array.from({ length: options.registrations }, (_, i) => ({
+    key: `soak-${tag}-${i}`,
+    body: {
+      name: `Soak School ${i}`,
+      subdomain: `soak-${tag}-${i}`,
+      directorEmail: `soak-${tag}-${i}@example.com`,
+      directorPassword: `Soak-Secret-${tag}-${i}!`,
+      directorFullName: `Director ${i}`,
+    },
+  }));
+  let kills = 0;
+  let service = await startService(env, logFile);
+  try {
+    const queue = [...jobs];
+    const clients = Array.from({ length: options.clients }, async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await settle(job, url, deadline);
+    });
+    while (kills < options.kills && Date.now() < deadline) {
+      await sleep(200 + Math.random() * 800);
+      await kill(service, 'SIGKILL');
+      kills++;
+      log(`kill ${kills}/${options.kills}`);
+      service = await startService(env, logFile);
+    }
+    await Promise.all(clients);
+    // Keys answered before a kill that interrupted nothing are settled; those still unanswered go again.
+    for (const job of jobs.filter((j) => !j.answer)) await settle(job, url, deadline);
+    await sleep(3_000);
+  } finally {
+    await kill(service, 'SIGTERM');
+  }
+  const report = await checkInvariants(dataDir, logFile, jobs, kills);
+  await rm(work, { recursive: true, force: true });
+  return report;
+}
+
+async function checkInvariants(dataDir: string, logFile: string, jobs: Job[], kills: number): Promise<SoakReport> {
+  const violations: string[] = [];
+  const db = await openPglite(dataDir);
+  try {
+    const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: number }>(`select count(*)::int as n from (${sql}) x`, params))[0]!.n);
+    for (const job of jobs) {
+      if (job.answer?.status !== 201) {
+        violations.push(`key ${job.key} ended ${job.answer?.status ?? 'unanswered'}, not 201`);
+        continue;
+      }
+      const [row] = await db.query<{ institutions: number; users: number; profiles: number; finished: boolean }>(
+        `select (select count(*)::int from public.institutions where id = $1 and status = 'trial' and subdomain = $3) as institutions,
+                (select count(*)::int from auth.users where id = $2) as users,
+                (select count(*)::int from public.user_profiles where user_id = $2 and institution_id = $1) as profiles,
+                exists (select from public.idempotency_keys where key = $4 and recovery_point = 'finished') as finished`,
+        [job.answer.institutionId, job.answer.directorId, job.body.subdomain, job.key],
+      );
+      if (!(row!.institutions === 1 && row!.users === 1 && row!.profiles === 1 && row!.finished)) {
+        violations.push(`key ${job.key}: ${JSON.stringify(row)} (want one trial institution, one user, one profile, a finished key)`);
+      }
+    }
+    const checks = {
+      'institutions without a director profile': await count(`select i.id from public.institutions i where not exists (select from public.user_profiles p where p.institution_id = i.id)`),
+      'auth users without a profile': await count(`select u.id from auth.users u where not exists (select from public.user_profiles p where p.user_id = u.id)`),
+      'profiles without an institution or user': await count(`select p.user_id from public.user_profiles p where not exists (select from public.institutions i where i.id = p.institution_id) or not exists (select from auth.users u where u.id = p.user_id)`),
+      'pending institutions': await count(`select id from public.institutions where status = 'pending'`),
+      'unfinished keys': await count(`select id from public.idempotency_keys where recovery_point = 'institution_created'`),
+      'rows holding a password': 0,
+      'log lines holding a password': 0,
+    };
+    const passwords = jobs.map((job) => job.body.directorPassword);
+    const tables = await db.query<{ name: string }>(`select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname in ('public', 'auth')`);
+    for (const { name } of tables) {
+      const rows = await db.query<{ text: string }>(`select t::text as text from ${name} t`);
+      checks['rows holding a password'] += rows.filter((r) => passwords.some((p) => r.text.includes(p))).length;
+    }
+    const logText = await readFile(logFile, 'utf8').catch(() => '');
+    checks['log lines holding a password'] = logText.split('\n').filter((line) => passwords.some((p) => line.includes(p))).length;
+    for (const [check, n] of Object.entries(checks)) if (n !== 0) violations.push(`${check}: ${n}`);
+    return { kills, registered: jobs.filter((j) => j.answer?.status === 201).length, violations, checks };
+  } finally {
+    await db.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] && new URL(import.meta.url).pathname === process.argv[1];
+if (invokedDirectly) {
+  const flag = (name: string, fallback: number) => {
+    const at = process.argv.indexOf(`--${name}`);
+    return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  };
+  const report = await runSoak({
+    kills: flag('kills', 20),
+    clients: flag('clients', 4),
+    registrations: flag('registrations', 40),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`\nkills: ${report.kills}, registrations answered 201: ${report.registered}\n`);
+  for (const [check, n] of Object.entries(report.checks)) process.stdout.write(`${n === 0 ? 'ok  ' : 'FAIL'} ${check}: ${n}\n`);
+  for (const violation of report.violations) process.stdout.write(`FAIL ${violation}\n`);
+  process.exit(report.violations.length === 0 ? 0 : 1);
+}
