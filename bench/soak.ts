@@ -4,6 +4,8 @@
  * every key is retried to a definitive answer, the recovery sweep runs, and the invariants are
  * checked in SQL and printed. Loopback only, bounded in kills and time; exits non-zero on any
  * violation. `--kills N`, `--clients N`, `--registrations N` (defaults 20, 4, 40).
+ * `--postgres URL --instances N`: N instances on one fresh PostgreSQL database (made on the server
+ * of URL and dropped after), each key's tries alternating between them, one killed at a time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { SqlDatabase } from '../src/local-supabase/database.js';
 import { openPglite } from '../src/local-supabase/pglite-database.js';
+import { openPostgres } from '../src/local-supabase/postgres-database.js';
 
 const ROOT = new URL('../', import.meta.url);
 const BUDGET_MS = 10 * 60_000;
@@ -23,6 +28,10 @@ export interface SoakOptions {
   kills: number;
   clients: number;
   registrations: number;
+  /** A PostgreSQL server URL: run on a fresh database there instead of PGlite. */
+  postgres?: string;
+  /** Service instances on the one database (more than one needs `postgres`). */
+  instances?: number;
   /** Lines of progress; silent when absent. */
   log?: (line: string) => void;
 }
@@ -73,10 +82,11 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
 }
 
 /** Posts until the answer is definitive (201, or a 4xx that is not "try again"); transport failures and 5xx are retried. */
-async function settle(job: Job, url: () => string, deadline: number): Promise<void> {
+async function settle(job: Job, url: (attempt: number) => string, deadline: number): Promise<void> {
+  let attempt = 0;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`${url()}/api/v1/institutions/register`, {
+      const response = await fetch(`${url(attempt++)}/api/v1/institutions/register`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Idempotency-Key': job.key },
         body: JSON.stringify(job.body),
@@ -95,23 +105,45 @@ async function settle(job: Job, url: () => string, deadline: number): Promise<vo
   }
 }
 
+/** A fresh database on the server of `serverUrl`, dropped by the returned function. */
+async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ims_soak_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
+  const instances = options.instances ?? 1;
+  if (instances > 1 && !options.postgres) throw new Error('more than one instance needs --postgres: PGlite has one owner');
   const work = await mkdtemp(join(tmpdir(), 'ims-soak-'));
   const dataDir = join(work, 'pglite');
   const logFile = join(work, 'service.log');
-  const port = await freePort();
-  const env = {
+  const database = options.postgres ? await freshDatabase(options.postgres) : undefined;
+  const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
+  const envOf = (port: number) => ({
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    LOCAL_SUPABASE_DATA_DIR: dataDir,
+    ...(database ? { LOCAL_SUPABASE_DB_URL: database.url } : { LOCAL_SUPABASE_DATA_DIR: dataDir }),
     LOCAL_SUPABASE_PORT: '0',
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2',
     RECOVERY_INTERVAL_SECONDS: '2',
-  };
-  const url = () => `http://127.0.0.1:${port}`;
+  });
+  // Each key's tries go round the instances.
+  const url = (attempt: number) => `http://127.0.0.1:${ports[attempt % instances]}`;
   const deadline = Date.now() + BUDGET_MS;
   const tag = randomUUID().slice(0, 8);
   const jobs: Job[] = Array.from({ length: options.registrations }, (_, i) => ({
@@ -125,7 +157,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     },
   }));
   let kills = 0;
-  let service = await startService(env, logFile);
+  // One at a time: the first applies the migrations, the others find them applied.
+  const services: ChildProcess[] = [];
+  for (const port of ports) services.push(await startService(envOf(port), logFile));
   try {
     const queue = [...jobs];
     const clients = Array.from({ length: options.clients }, async () => {
@@ -133,26 +167,28 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     while (kills < options.kills && Date.now() < deadline) {
       await sleep(200 + Math.random() * 800);
-      await kill(service, 'SIGKILL');
+      const victim = Math.floor(Math.random() * instances);
+      await kill(services[victim]!, 'SIGKILL');
       kills++;
-      log(`kill ${kills}/${options.kills}`);
-      service = await startService(env, logFile);
+      log(`kill ${kills}/${options.kills} (instance ${victim + 1} of ${instances})`);
+      services[victim] = await startService(envOf(ports[victim]!), logFile);
     }
     await Promise.all(clients);
-    // Keys answered before a kill that interrupted nothing are settled; those still unanswered go again.
     for (const job of jobs.filter((j) => !j.answer)) await settle(job, url, deadline);
     await sleep(3_000);
   } finally {
-    await kill(service, 'SIGTERM');
+    for (const service of services) await kill(service, 'SIGTERM');
   }
-  const report = await checkInvariants(dataDir, logFile, jobs, kills);
-  await rm(work, { recursive: true, force: true });
-  return report;
+  try {
+    return await checkInvariants(database ? await openPostgres(database.url, 1) : await openPglite(dataDir), logFile, jobs, kills);
+  } finally {
+    await database?.drop();
+    await rm(work, { recursive: true, force: true });
+  }
 }
 
-async function checkInvariants(dataDir: string, logFile: string, jobs: Job[], kills: number): Promise<SoakReport> {
+async function checkInvariants(db: SqlDatabase, logFile: string, jobs: Job[], kills: number): Promise<SoakReport> {
   const violations: string[] = [];
-  const db = await openPglite(dataDir);
   try {
     const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: number }>(`select count(*)::int as n from (${sql}) x`, params))[0]!.n);
     for (const job of jobs) {
@@ -201,10 +237,14 @@ if (invokedDirectly) {
     const at = process.argv.indexOf(`--${name}`);
     return at >= 0 ? Number(process.argv[at + 1]) : fallback;
   };
+  const postgresAt = process.argv.indexOf('--postgres');
+  const postgres = postgresAt >= 0 ? (process.argv[postgresAt + 1] ?? process.env.TEST_DATABASE_URL) : undefined;
   const report = await runSoak({
     kills: flag('kills', 20),
     clients: flag('clients', 4),
     registrations: flag('registrations', 40),
+    instances: flag('instances', 1),
+    ...(postgres ? { postgres } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`\nkills: ${report.kills}, registrations answered 201: ${report.registered}\n`);

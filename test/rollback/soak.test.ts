@@ -14,3 +14,11 @@ describe('crash soak (short)', () => {
     expect([report.kills, report.registered]).toEqual([3, 8]);
   }, 180_000);
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('crash soak (short), two instances on one PostgreSQL database', () => {
+  it('survives SIGKILLs of either instance, each key alternating between them', async () => {
+    const report = await runSoak({ kills: 3, clients: 3, registrations: 8, instances: 2, postgres: process.env.TEST_DATABASE_URL! });
+    expect(report.violations).toEqual([]);
+    expect([report.kills, report.registered]).toEqual([3, 8]);
+  }, 180_000);
+});
