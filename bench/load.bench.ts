@@ -5,7 +5,9 @@
  * counting proxy. Per scenario: requests/s, p50/p95/p99, Supabase calls per request, API CPU ms
  * per request, peak RSS; ratios ims-api ÷ naive and fresh registrations ÷ the machine's bcrypt
  * limit (the same native bcrypt, measured in this run). `-- --write` rewrites bench/RESULTS.md.
- * `-- --postgres <url>` also runs fresh registrations with the stand-in on that PostgreSQL server.
+ * `-- --postgres <url>` also runs fresh registrations with the stand-in on that PostgreSQL server;
+ * `-- --postgres <url> --scale` adds fresh registrations and replays with 10^3, 10^4 and 10^5
+ * registrations already stored.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +17,7 @@ import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { hash } from '@node-rs/bcrypt';
 import autocannon from 'autocannon';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 const ROOT = new URL('../', import.meta.url);
@@ -126,7 +129,15 @@ async function bcryptLimit(): Promise<number> {
 
 const json = (value: object) => JSON.stringify(value);
 
-async function runStack(dbUrl: string | undefined): Promise<{ rows: Row[]; stop(): Promise<void> }> {
+interface Stack {
+  supabase: Proc;
+  proxy: Awaited<ReturnType<typeof countingProxy>>;
+  api: Proc;
+  keys: Record<string, string>;
+}
+
+/** The embedded Supabase (its own process), the counting proxy, and the built service in front of them. */
+async function startStack(dbUrl: string | undefined): Promise<Stack> {
   const supabase = await start([new URL('dist/local-supabase/main.js', ROOT).pathname], {
     LOCAL_SUPABASE_PORT: '0',
     LOCAL_SUPABASE_DATA_DIR: 'memory://',
@@ -149,6 +160,11 @@ async function runStack(dbUrl: string | undefined): Promise<{ rows: Row[]; stop(
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     RECOVERY_INTERVAL_SECONDS: '0',
   });
+  return { supabase, proxy, api, keys };
+}
+
+async function runStack(dbUrl: string | undefined): Promise<{ rows: Row[]; stop(): Promise<void> }> {
+  const { supabase, proxy, api, keys } = await startStack(dbUrl);
   const naive = await start(['--import', 'tsx', new URL('bench/naive-handler.ts', ROOT).pathname], keys);
   const engine = dbUrl ? 'postgres' : 'pglite';
   const rows: Row[] = [];
@@ -187,6 +203,60 @@ async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/**
+ * Registrations already stored, as far as the lookups of a new one are concerned: auth users
+ * (GoTrue's duplicate-email check) and settled idempotency keys (the claim and the replay).
+ */
+async function seed(dbUrl: string, n: number): Promise<void> {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  await client.query(
+    `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+     select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated', 'seed-' || g || '@example.com', '',
+            '{"provider":"email","providers":["email"]}', '{}', now(), now()
+       from generate_series(1, $1::int) g`,
+    [n],
+  );
+  await client.query(
+    `insert into public.idempotency_keys (scope, key, fingerprint, recovery_point, institution_id, director_user_id, saga_input, result, expires_at)
+     select 'institutions.register', 'seed-' || g, 'seed', 'finished', gen_random_uuid(), gen_random_uuid(), '{}',
+            '{"status":"rejected","reason":"subdomain_taken"}', now() + interval '1 day'
+       from generate_series(1, $1::int) g`,
+    [n],
+  );
+  await client.query('analyze auth.users; analyze public.idempotency_keys');
+  await client.end();
+}
+
+/** Fresh registrations and replays with 10^3, 10^4 and 10^5 registrations already stored: the lookups must stay flat. */
+async function scaling(serverUrl: string): Promise<string[]> {
+  const lines = ['', '### Scaling (PostgreSQL-backed stand-in)', '', '| stored | fresh req/s | fresh p99 ms | replay req/s | replay p99 ms |', '|---|---|---|---|---|'];
+  const results: { n: number; fresh: Row; replay: Row }[] = [];
+  for (const n of [1_000, 10_000, 100_000]) {
+    const database = await freshDatabase(serverUrl);
+    const stack = await startStack(database.url);
+    try {
+      await seed(database.url, n);
+      const fresh = await load(`fresh, ${n} stored`, stack.api, stack.proxy, '/api/v1/institutions/register', () => ({ headers: { 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() }, body: json(body()) }), 201);
+      const settled = body();
+      const key = randomUUID();
+      await fetch(`${stack.api.url}/api/v1/institutions/register`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: json(settled) });
+      const replay = await load(`replay, ${n} stored`, stack.api, stack.proxy, '/api/v1/institutions/register', () => ({ headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: json(settled) }), 201);
+      results.push({ n, fresh, replay });
+      lines.push(`| ${n} | ${fresh.rps.toFixed(1)} | ${fresh.p99} | ${replay.rps.toFixed(1)} | ${replay.p99} |`);
+    } finally {
+      for (const proc of [stack.api, stack.supabase]) proc.child.kill('SIGTERM');
+      stack.proxy.server.close();
+      await sleep(500);
+      await database.drop();
+    }
+  }
+  const first = results[0]!;
+  const last = results[results.length - 1]!;
+  lines.push('', `10^5 ÷ 10^3 stored: fresh throughput ${(last.fresh.rps / first.fresh.rps).toFixed(2)}, replay throughput ${(last.replay.rps / first.replay.rps).toFixed(2)}.`);
+  return lines;
 }
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
@@ -230,6 +300,7 @@ const lines = [
   'the bcrypt limit is the share of the machine it reaches); replays and settled rejections make',
   'one read-only rpc.',
 ];
+if (database && process.argv.includes('--scale')) lines.push(...(await scaling(process.argv[postgresAt + 1] ?? process.env.TEST_DATABASE_URL!)));
 const report = lines.join('\n');
 process.stdout.write(`${report}\n`);
 if (process.argv.includes('--write')) await writeFile(new URL('bench/RESULTS.md', ROOT), `${report}\n`);
