@@ -8,10 +8,9 @@ import { GotrueError, notImplemented, userNotFound, validationFailed } from './e
 import { parseGoDuration } from './go-duration.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
 import { findUser, userJson } from './user-json.js';
+import { INSTANCE_ID, checkUserId } from './user-model.js';
 
-const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
 const DEFAULT_PER_PAGE = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function pageParam(query: URLSearchParams, name: string, fallback: number): number {
   const raw = query.get(name);
@@ -79,7 +78,7 @@ export function banUntil(banDuration: unknown): { milliseconds: number } | undef
 }
 
 export async function updateUser(db: SqlDatabase, id: string, params: Record<string, unknown>, validateEmail: (email: string) => string) {
-  if (!UUID.test(id)) throw new GotrueError(404, 'validation_failed', 'user_id must be an UUID');
+  const requestedId = checkUserId(id);
   if (typeof params.phone === 'string' && params.phone !== '') {
     throw notImplemented('Phone numbers');
   }
@@ -95,7 +94,7 @@ export async function updateUser(db: SqlDatabase, id: string, params: Record<str
 
   try {
     return await db.transaction(async (tx) => {
-    const existing = await findUser(tx, id.toLowerCase());
+    const existing = await findUser(tx, requestedId);
     if (!existing) throw userNotFound();
     const userId = existing.id;
     if (role) await tx.query('update auth.users set role = $2 where id = $1', [userId, role]);

@@ -5,9 +5,8 @@ import { GotrueError, notImplemented, userNotFound, validationFailed } from './e
 import { banUntil } from './admin-list-update.js';
 import { hashPassword } from './password.js';
 import { findUser, userJson } from './user-json.js';
+import { INSTANCE_ID, UUID, checkUserId } from './user-model.js';
 
-const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // badoux/checkmail's pattern, which GoTrue's validateEmail uses.
 const EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
@@ -119,11 +118,6 @@ export async function createUser(
     if (isSqlError(error)) throw new GotrueError(500, 'unexpected_failure', 'Database error creating new user');
     throw error;
   }
-}
-
-function checkUserId(id: string): string {
-  if (!UUID.test(id)) throw new GotrueError(404, 'validation_failed', 'user_id must be an UUID');
-  return id.toLowerCase();
 }
 
 export async function getUser(db: SqlDatabase, id: string): Promise<Record<string, unknown>> {

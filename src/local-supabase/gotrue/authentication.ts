@@ -10,8 +10,8 @@ import { InvalidJwtError, verifyJwt, type JwtClaims } from '../jwt.js';
 import { GotrueError } from './errors.js';
 import { sessionExists } from './session-model.js';
 import { findUser, type UserRow } from './user-json.js';
+import { INSTANCE_ID, UUID } from './user-model.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Authenticated {
   claims: JwtClaims;
@@ -34,7 +34,7 @@ async function authenticate(db: SqlDatabase, authorization: string | undefined, 
   if (!UUID.test(subject)) throw new GotrueError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
   const user = await db.transaction((tx) => findUser(tx, subject.toLowerCase()));
   if (!user) throw new GotrueError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
-  const sessionId = typeof claims.session_id === 'string' && claims.session_id !== '00000000-0000-0000-0000-000000000000' ? claims.session_id : undefined;
+  const sessionId = typeof claims.session_id === 'string' && claims.session_id !== INSTANCE_ID ? claims.session_id : undefined;
   if (sessionId !== undefined) {
     if (!UUID.test(sessionId)) throw new GotrueError(403, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
     if (!(await sessionExists(db, sessionId))) {

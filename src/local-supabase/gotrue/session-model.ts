@@ -5,8 +5,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../database.js';
+import { INSTANCE_ID } from './user-model.js';
 
-const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
 /** GoTrue's RefreshTokenReuseInterval default (and the CLI's): a just-swapped token still answers for this long. */
 export const REFRESH_TOKEN_REUSE_SECONDS = 10;
 

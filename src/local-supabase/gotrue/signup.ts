@@ -9,6 +9,7 @@ import { GotrueError, notImplemented, validationFailed } from './errors.js';
 import { checkPasswordStrength } from './password.js';
 import { createSession } from './session-model.js';
 import { sessionFor, type TokenContext } from './token.js';
+import { findUserByEmailAndAudience } from './user-model.js';
 
 export async function signUp(context: TokenContext & { db: SqlDatabase }, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const email = typeof body.email === 'string' ? body.email : '';
@@ -21,11 +22,7 @@ export async function signUp(context: TokenContext & { db: SqlDatabase }, body: 
   if (typeof body.code_challenge === 'string' && body.code_challenge !== '') throw notImplemented('PKCE signup');
   if (email === '') throw validationFailed('Sign up only available with email or phone provider');
   const address = validateEmail(email);
-  const [existing] = await context.db.query<{ confirmed: boolean }>(
-    `select email_confirmed_at is not null as confirmed from auth.users
-      where instance_id = '00000000-0000-0000-0000-000000000000' and lower(email) = $1 and aud = $2 and is_sso_user = false`,
-    [address, context.aud],
-  );
+  const existing = await findUserByEmailAndAudience(context.db, address, context.aud);
   if (existing?.confirmed) throw new GotrueError(422, 'user_already_exists', 'User already registered');
   if (existing) throw notImplemented('Signing up again over an unconfirmed user');
   const data = typeof body.data === 'object' && body.data !== null && !Array.isArray(body.data) ? body.data : {};

@@ -5,8 +5,8 @@
  */
 import type { SqlDatabase, SqlExecutor } from '../database.js';
 import { issueSession } from './access-token.js';
-import { GotrueError, OAuthError, notImplemented, validationFailed } from './errors.js';
-import { PASSWORD_MIN_LENGTH, passwordMatches } from './password.js';
+import { GotrueError, OAuthError, WeakPasswordError, notImplemented, validationFailed } from './errors.js';
+import { checkPasswordStrength, passwordMatches } from './password.js';
 import {
   REFRESH_TOKEN_REUSE_SECONDS,
   activeChildOf,
@@ -17,8 +17,8 @@ import {
   type RefreshTokenRow,
 } from './session-model.js';
 import { findUser } from './user-json.js';
+import { findUserByEmailAndAudience } from './user-model.js';
 
-const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
 const INVALID_LOGIN = 'Invalid login credentials';
 
 export interface TokenContext {
@@ -55,6 +55,16 @@ export async function sessionFor(tx: SqlExecutor, context: TokenContext, userId:
   });
 }
 
+/** A successful sign-in reports a weak password instead of refusing it; other strength errors are not the caller's concern here. */
+function weakPasswordOf(password: string): { message: string; reasons: string[] } | undefined {
+  try {
+    checkPasswordStrength(password);
+    return undefined;
+  } catch (error) {
+    return error instanceof WeakPasswordError ? { message: error.message, reasons: error.reasons } : undefined;
+  }
+}
+
 export async function passwordGrant(context: TokenContext, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const email = stringField(body, 'email');
   const phone = stringField(body, 'phone');
@@ -63,19 +73,13 @@ export async function passwordGrant(context: TokenContext, body: Record<string, 
   if (email === '' && phone === '') throw validationFailed('missing email or phone');
   if (phone !== '') throw notImplemented('Phone sign-in');
 
-  const [found] = await context.db.query<{ id: string; encrypted_password: string | null; banned: boolean; confirmed: boolean }>(
-    `select id, encrypted_password, coalesce(banned_until > now(), false) as banned, email_confirmed_at is not null as confirmed
-       from auth.users where instance_id = $1 and lower(email) = lower($2) and aud = $3 and is_sso_user = false`,
-    [INSTANCE_ID, email, context.aud],
-  );
+  const found = await findUserByEmailAndAudience(context.db, email, context.aud);
   if (!found || !found.encrypted_password) throw invalidCredentials();
   if (found.banned) throw new GotrueError(400, 'user_banned', 'User is banned');
   if (!(await passwordMatches(password, found.encrypted_password))) throw invalidCredentials();
   if (!found.confirmed) throw new GotrueError(400, 'email_not_confirmed', 'Email not confirmed');
 
-  const weakPassword = [...password].length < PASSWORD_MIN_LENGTH
-    ? { message: `Password should be at least ${PASSWORD_MIN_LENGTH} characters.`, reasons: ['length'] }
-    : undefined;
+  const weakPassword = weakPasswordOf(password);
   return context.db.transaction(async (tx) => {
     const { sessionId, refreshToken } = await createSession(tx, found.id);
     return sessionFor(tx, context, found.id, refreshToken, sessionId, weakPassword);
