@@ -65,12 +65,12 @@ function rangeOf(query: QueryParams, header: string | undefined): Window {
   let limit = query.limit;
   if (header) {
     const range = /^(?:items=)?\s*(\d+)-(\d*)\s*$/.exec(header);
-    if (!range) throw new PostgrestError(416, 'PGRST103', 'Requested range not satisfiable', 'The lower boundary must be lower than or equal to the upper boundary in the Range header.');
+    const unsatisfiable = () =>
+      new PostgrestError(416, 'PGRST103', 'Requested range not satisfiable', 'The lower boundary must be lower than or equal to the upper boundary in the Range header.');
+    if (!range) throw unsatisfiable();
     const lower = Number(range[1]);
     const upper = range[2] === '' ? undefined : Number(range[2]);
-    if (upper !== undefined && lower > upper) {
-      throw new PostgrestError(416, 'PGRST103', 'Requested range not satisfiable', 'The lower boundary must be lower than or equal to the upper boundary in the Range header.');
-    }
+    if (upper !== undefined && lower > upper) throw unsatisfiable();
     const start = Math.max(offset, lower);
     const ends = [limit === undefined ? undefined : offset + limit - 1, upper].filter((end): end is number => end !== undefined);
     offset = start;

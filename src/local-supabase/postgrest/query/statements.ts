@@ -51,6 +51,11 @@ async function embedsOf(tx: SqlExecutor, table: Relation | undefined, query: Que
   return embeds;
 }
 
+/** The select list over the rows a write returned (its casts and embeds resolved). */
+async function writtenRowsProjection(tx: SqlExecutor, table: Relation, query: QueryParams, params: Params): Promise<string> {
+  return selectSql(scopeOf(table), query.select, params, await castsOf(tx, query), await embedsOf(tx, table, query), query.embeddedWhere);
+}
+
 /** `!inner` embeds keep only the rows that have a match. */
 function innerJoinsSql(scope: Scope, embeds: Map<SelectEmbed, ResolvedEmbed>, query: QueryParams, params: Params): string {
   return [...embeds.values()]
@@ -193,8 +198,7 @@ export async function insertRows(
     columns.length === 0
       ? `insert into ${tableSql(table)} as pgrst_source default values${conflict}${returning}`
       : `insert into ${tableSql(table)} as pgrst_source ${valuesSql(rows, columns, params, preferences.missing === 'default')}${conflict}${returning}`;
-  const casts = await castsOf(tx, query);
-  const projection = selectSql(scopeOf(table), query.select, params, casts, await embedsOf(tx, table, query), query.embeddedWhere);
+  const projection = await writtenRowsProjection(tx, table, query, params);
   const [row] = await tx.query<Aggregate & { inserted: number }>(
     `with pgrst_written as (${insert}),
           pgrst_result as (${aggregate('(select (pgrst_written.pgrst_row).* from pgrst_written) pgrst_source', projection, media)})
@@ -221,8 +225,7 @@ export async function updateRows(
   const record = columns.map((column) => `${quoteIdent(column.name)} ${column.type}`).join(', ');
   const assignment = `(${list}) = (select ${list} from json_to_record(${params.add(JSON.stringify(row))}::json) as pgrst_body(${record}))`;
   const where = whereSql(scopeOf(table), query.where, params);
-  const casts = await castsOf(tx, query);
-  const projection = selectSql(scopeOf(table), query.select, params, casts, await embedsOf(tx, table, query), query.embeddedWhere);
+  const projection = await writtenRowsProjection(tx, table, query, params);
   const [result] = await tx.query<Aggregate>(
     `with pgrst_written as (update ${tableSql(table)} pgrst_source set ${assignment} where ${where} returning pgrst_source.*)
      ${aggregate('pgrst_written pgrst_source', projection, media)}`,
@@ -234,8 +237,7 @@ export async function updateRows(
 export async function deleteRows(tx: SqlExecutor, table: Relation, query: QueryParams, media: Media, count: Preferences['count']): Promise<Result> {
   const params = new Params();
   const where = whereSql(scopeOf(table), query.where, params);
-  const casts = await castsOf(tx, query);
-  const projection = selectSql(scopeOf(table), query.select, params, casts, await embedsOf(tx, table, query), query.embeddedWhere);
+  const projection = await writtenRowsProjection(tx, table, query, params);
   const [result] = await tx.query<Aggregate>(
     `with pgrst_written as (delete from ${tableSql(table)} pgrst_source where ${where} returning pgrst_source.*)
      ${aggregate('pgrst_written pgrst_source', projection, media)}`,
