@@ -9,38 +9,23 @@
  * `-- --postgres <url> --scale` adds fresh registrations and replays with 10^3, 10^4 and 10^5
  * registrations already stored.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
 import { hash } from '@node-rs/bcrypt';
 import autocannon from 'autocannon';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from '../src/local-supabase/keys.js';
+import { freshDatabase } from './fresh-database.js';
+import { startNode, type Started } from './start-node.js';
 
 const ROOT = new URL('../', import.meta.url);
 const CONNECTIONS = 16;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 
-interface Proc {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts a node script and resolves with the URL it prints (a JSON line with `url`, or "API URL: …"); its output keeps draining. */
-async function start(args: string[], env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const json = /^\{/.test(line) ? (JSON.parse(line) as { url?: string }) : {};
-      const url = json.url ?? /^API URL: (.*)$/.exec(line)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.once('exit', () => reject(new Error(`${args.join(' ')} exited before listening`)));
-  });
-}
+type Proc = Started;
 
 /** A proxy in front of the embedded Supabase that counts the requests made to it. */
 async function countingProxy(target: string): Promise<{ url: string; count(): number; server: Server }> {
@@ -138,7 +123,7 @@ interface Stack {
 
 /** The embedded Supabase (its own process), the counting proxy, and the built service in front of them. */
 async function startStack(dbUrl: string | undefined): Promise<Stack> {
-  const supabase = await start([new URL('dist/local-supabase/main.js', ROOT).pathname], {
+  const supabase = await startNode([new URL('dist/local-supabase/main.js', ROOT).pathname], {
     LOCAL_SUPABASE_PORT: '0',
     LOCAL_SUPABASE_DATA_DIR: 'memory://',
     ...(dbUrl ? { LOCAL_SUPABASE_DB_URL: dbUrl } : {}),
@@ -146,11 +131,11 @@ async function startStack(dbUrl: string | undefined): Promise<Stack> {
   const proxy = await countingProxy(supabase.url);
   const keys = {
     SUPABASE_URL: proxy.url,
-    SUPABASE_SERVICE_ROLE_KEY: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU',
-    SUPABASE_ANON_KEY: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0',
-    SUPABASE_JWT_SECRET: 'super-secret-jwt-token-with-at-least-32-characters-long',
+    SUPABASE_SERVICE_ROLE_KEY: LOCAL_SERVICE_ROLE_KEY,
+    SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
+    SUPABASE_JWT_SECRET: LOCAL_JWT_SECRET,
   };
-  const api = await start([new URL('dist/server.js', ROOT).pathname], {
+  const api = await startNode([new URL('dist/server.js', ROOT).pathname], {
     ...keys,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -165,7 +150,7 @@ async function startStack(dbUrl: string | undefined): Promise<Stack> {
 
 async function runStack(dbUrl: string | undefined): Promise<{ rows: Row[]; stop(): Promise<void> }> {
   const { supabase, proxy, api, keys } = await startStack(dbUrl);
-  const naive = await start(['--import', 'tsx', new URL('bench/naive-handler.ts', ROOT).pathname], keys);
+  const naive = await startNode(['--import', 'tsx', new URL('bench/naive-handler.ts', ROOT).pathname], keys);
   const engine = dbUrl ? 'postgres' : 'pglite';
   const rows: Row[] = [];
   const fresh = () => ({ headers: { 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() }, body: json(body()) });
@@ -189,20 +174,6 @@ async function runStack(dbUrl: string | undefined): Promise<{ rows: Row[]; stop(
       proxy.server.close();
     },
   };
-}
-
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ims_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
 /**
@@ -235,7 +206,7 @@ async function scaling(serverUrl: string): Promise<string[]> {
   const lines = ['', '### Scaling (PostgreSQL-backed stand-in)', '', '| stored | fresh req/s | fresh p99 ms | replay req/s | replay p99 ms |', '|---|---|---|---|---|'];
   const results: { n: number; fresh: Row; replay: Row }[] = [];
   for (const n of [1_000, 10_000, 100_000]) {
-    const database = await freshDatabase(serverUrl);
+    const database = await freshDatabase(serverUrl, 'ims_bench');
     const stack = await startStack(database.url);
     try {
       await seed(database.url, n);
@@ -263,7 +234,7 @@ const f = (n: number, digits = 1) => n.toFixed(digits);
 const postgresAt = process.argv.indexOf('--postgres');
 const limit = await bcryptLimit();
 const stacks = [await runStack(undefined)];
-const database = postgresAt >= 0 ? await freshDatabase(process.argv[postgresAt + 1] ?? process.env.TEST_DATABASE_URL!) : undefined;
+const database = postgresAt >= 0 ? await freshDatabase(process.argv[postgresAt + 1] ?? process.env.TEST_DATABASE_URL!, 'ims_bench') : undefined;
 if (database) stacks.push(await runStack(database.url));
 const rows = stacks.flatMap((stack) => stack.rows);
 for (const stack of stacks) await stack.stop();

@@ -7,19 +7,18 @@
  * `--postgres URL --instances N`: N instances on one fresh PostgreSQL database (made on the server
  * of URL and dropped after), each key's tries alternating between them, one killed at a time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import type { SqlDatabase } from '../src/local-supabase/database.js';
 import { openPglite } from '../src/local-supabase/pglite-database.js';
 import { openPostgres } from '../src/local-supabase/postgres-database.js';
+import { freshDatabase } from './fresh-database.js';
+import { startNode } from './start-node.js';
 
 const ROOT = new URL('../', import.meta.url);
 const BUDGET_MS = 10 * 60_000;
@@ -57,21 +56,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `node dist/server.js` and resolves once it listens; its output is appended to `logFile`. */
+/** The built service, logging to `logFile`, once it listens. */
 async function startService(env: Record<string, string>, logFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [new URL('dist/server.js', ROOT).pathname], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-  const listening = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(`${line}\n`);
-      if (line.includes('"ims-api listening"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before listening: ${lines.join('').slice(-400)}`)));
-  });
-  child.once('exit', () => appendFileSync(logFile, lines.join('')));
-  await listening;
-  return child;
+  return (await startNode([new URL('dist/server.js', ROOT).pathname], env, logFile)).child;
 }
 
 async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -105,24 +92,6 @@ async function settle(job: Job, url: (attempt: number) => string, deadline: numb
   }
 }
 
-/** A fresh database on the server of `serverUrl`, dropped by the returned function. */
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ims_soak_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
   const instances = options.instances ?? 1;
@@ -130,7 +99,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const work = await mkdtemp(join(tmpdir(), 'ims-soak-'));
   const dataDir = join(work, 'pglite');
   const logFile = join(work, 'service.log');
-  const database = options.postgres ? await freshDatabase(options.postgres) : undefined;
+  const database = options.postgres ? await freshDatabase(options.postgres, 'ims_soak') : undefined;
   const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
   const envOf = (port: number) => ({
     PORT: String(port),
