@@ -6,20 +6,14 @@
  * (metadata merges; a null deletes the key) and Go's time.ParseDuration for ban_duration.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSupabaseClient } from '../../src/supabase/client.js';
-import { contractTargets, type Target } from '../support/target.js';
+import { contractTargets, useTarget } from '../support/target.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe.each(contractTargets())('GoTrue admin list and update: $name', (factory) => {
-  let t: Target;
-  beforeAll(async () => {
-    t = await factory.start();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTarget(factory);
 
   async function newUser(extra: Record<string, unknown> = {}) {
     const email = `manage-${randomUUID()}@example.com`;

@@ -12,20 +12,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSupabaseClient } from '../../src/supabase/client.js';
-import { contractTargets, type Target } from '../support/target.js';
+import { contractTargets, useTarget } from '../support/target.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe.each(contractTargets())('GoTrue sessions contract: $name', (factory) => {
-  let t: Target;
-  beforeAll(async () => {
-    t = await factory.start();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTarget(factory);
 
   /** A confirmed user made through the admin API, and a fresh anon-key client to sign in with. */
   async function userAndClient() {

@@ -1,18 +1,12 @@
 /** GoTrue admin contract, through supabase-js and raw HTTP: create, get and delete, with GoTrue's shapes and errors. */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractTargets, type Target } from '../support/target.js';
+import { describe, expect, it } from 'vitest';
+import { contractTargets, useTarget } from '../support/target.js';
 
 const email = (tag: string) => `${tag}-${randomUUID()}@Example.COM`;
 
 describe.each(contractTargets())('GoTrue admin contract: $name', (factory) => {
-  let t: Target;
-  beforeAll(async () => {
-    t = await factory.start();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTarget(factory);
 
   it('createUser with a chosen id answers the user object, email lower-cased, metadata merged', async () => {
     const id = randomUUID();

@@ -4,8 +4,8 @@
  * filtered like tables. Expectations follow PostgREST's docs and source (Query/SqlFragment.hs,
  * RangeQuery.hs, Response.hs), not the stand-in. Needs SQL access to lay out its fixture.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contractTargets, type Target } from '../support/target.js';
+import { describe, expect, it } from 'vitest';
+import { contractTargets, useTarget } from '../support/target.js';
 
 const FIXTURE = `
 drop table if exists public.contract_item_notes, public.contract_items cascade;
@@ -37,19 +37,7 @@ grant all on public.contract_items, public.contract_item_notes to service_role;
 grant execute on function public.contract_items_ranked(int), public.contract_item(bigint) to service_role;`;
 
 describe.each(contractTargets())('PostgREST queries: $name', (factory) => {
-  let t: Target;
-  beforeAll(async () => {
-    t = await factory.start();
-    await t.sql?.exec(FIXTURE);
-  });
-  beforeEach((context) => {
-    // The fixture needs SQL access: always there on the stand-in, SUPABASE_DB_URL for a real Supabase.
-    if (!t.sql) context.skip();
-  });
-  afterAll(async () => {
-    await t?.sql?.exec('drop table if exists public.contract_item_notes, public.contract_items cascade').catch(() => undefined);
-    await t?.close();
-  });
+  const t = useTarget(factory, { layout: FIXTURE, drop: 'drop table if exists public.contract_item_notes, public.contract_items cascade' });
 
   const items = () => t.service.from('contract_items');
   const ids = (data: unknown) => (data as { id: number }[]).map((row) => row.id);

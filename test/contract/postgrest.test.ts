@@ -1,21 +1,15 @@
 /** PostgREST contract, through supabase-js and raw HTTP: the calls ims-api makes, with real statuses and error JSON. */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_JWT_SECRET } from '../../src/local-supabase/keys.js';
-import { contractTargets, type Target } from '../support/target.js';
+import { contractTargets, useTarget } from '../support/target.js';
 
 let counter = 0;
 const subdomain = () => `school-${process.pid}-${Date.now().toString(36)}-${counter++}`;
 
 describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
-  let t: Target;
-  beforeAll(async () => {
-    t = await factory.start();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTarget(factory);
 
   it('insert … select().single() answers 201 with the row as an object', async () => {
     const sub = subdomain();

@@ -3,6 +3,7 @@
  * SUPABASE_URL is set (`npm run test:supabase`) — a real Supabase such as `supabase start`.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { SqlExecutor } from '../../src/local-supabase/database.js';
 import { openPostgres } from '../../src/local-supabase/postgres-database.js';
 import { createSupabaseClient } from '../../src/supabase/client.js';
@@ -76,4 +77,38 @@ export function contractTargets(options: { blankProject?: boolean } = {}): Targe
       };
     },
   }));
+}
+
+/** SQL that lays out a suite's own tables (with SQL access only) and removes them afterwards. */
+export interface Fixture {
+  layout: string;
+  drop: string;
+}
+
+/**
+ * Starts `factory`'s target for the enclosing describe and closes it after; with a fixture, lays
+ * it out first and skips each case on a target without SQL access. Returns the target: its fields
+ * may be read from inside hooks and cases, once it has started.
+ */
+export function useTarget(factory: TargetFactory, fixture?: Fixture): Target {
+  let target: Target | undefined;
+  beforeAll(async () => {
+    target = await factory.start();
+    if (fixture) await target.sql?.exec(fixture.layout);
+  });
+  if (fixture) {
+    beforeEach((context) => {
+      if (!target?.sql) context.skip();
+    });
+  }
+  afterAll(async () => {
+    if (fixture) await target?.sql?.exec(fixture.drop).catch(() => undefined);
+    await target?.close();
+  });
+  return new Proxy({} as Target, {
+    get: (_, field) => {
+      if (!target) throw new Error('the contract target is read before it has started');
+      return target[field as keyof Target];
+    },
+  });
 }

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSupabaseClient } from '../../../src/supabase/client.js';
-import { contractTargets, type Target } from '../../support/target.js';
+import { contractTargets, useTarget } from '../../support/target.js';
 
 const UPSTREAM = 'GoTrueApi.test.ts';
 const INVALID_EMAIL = 'xx:;x@x.x';
@@ -21,13 +21,7 @@ const userMetadata = () => ({ profile_image: `https://avatars.example.com/${rand
 const appMetadata = () => ({ roles: ['editor', 'publisher'] });
 
 describe.each(contractTargets())(`auth-js ${UPSTREAM}: $name`, (factory) => {
-  let t: Target;
-  beforeAll(async () => {
-    t = await factory.start();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTarget(factory);
 
   const admin = () => t.service.auth.admin;
   /** The upstream authClientWithSession: anon key, session kept in memory. */

@@ -11,8 +11,8 @@ import { createClient, type RealtimeClientOptions } from '@supabase/supabase-js'
 import WebSocket from 'ws';
 import { describe, expect, it, vi } from 'vitest';
 import { createSupabaseClient } from '../../../src/supabase/client.js';
-import { contractTargets } from '../../support/target.js';
-import { withPostgrestJsFixture } from './postgrest-js-fixture.js';
+import { contractTargets, useTarget } from '../../support/target.js';
+import { POSTGREST_JS_FIXTURE } from './postgrest-js-fixture.js';
 
 const UPSTREAM = 'basic.test.ts';
 
@@ -37,8 +37,8 @@ function expectUnordered(res: Answer, expected: { status: number; count?: number
 }
 
 describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
-  const target = withPostgrestJsFixture(factory);
-  const db = () => target().anon;
+  const t = useTarget(factory, POSTGREST_JS_FIXTURE);
+  const db = () => t.anon;
 
   it(`basic select table (${UPSTREAM}:7)`, async () => {
     expectUnordered(await db().from('users').select(), { status: 200, data: USERS });
@@ -84,7 +84,7 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
 
   /** The upstream `new PostgrestClient(url, { headers: { apikey: 'foo' } })`, through supabase-js. */
   const withApikeyHeader = () =>
-    createClient(target().url, target().anonKey, {
+    createClient(t.url, t.anonKey, {
       global: { headers: { apikey: 'foo' } },
       auth: { persistSession: false },
       realtime: { transport: WebSocket as unknown as RealtimeClientOptions['transport'] },
@@ -182,13 +182,13 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
   });
 
   it(`connection error w/o throwing (${UPSTREAM}:999; client only)`, async () => {
-    const offline = createSupabaseClient({ url: 'http://127.0.0.1:9', apiKey: target().anonKey });
+    const offline = createSupabaseClient({ url: 'http://127.0.0.1:9', apiKey: t.anonKey });
     const res = await offline.from('users').select();
     expect(res.error).not.toBeNull();
   });
 
   it(`connection error w/ throwOnError (${UPSTREAM}:1011; client only)`, async () => {
-    const offline = createSupabaseClient({ url: 'http://127.0.0.1:9', apiKey: target().anonKey });
+    const offline = createSupabaseClient({ url: 'http://127.0.0.1:9', apiKey: t.anonKey });
     await expect(offline.from('users').select().throwOnError()).rejects.toBeDefined();
   });
 
@@ -261,7 +261,7 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
 
   it(`insert with count: 'exact' (${UPSTREAM}:1328)`, async () => {
     // Upstream, message 3 is back as seeded by this point (its listing after this insert shows it): restore it likewise.
-    await target().sql!.query(`insert into public.messages (id, message, channel_id, username) values (3, $1, 3, 'supabot') on conflict (id) do update set message = excluded.message, channel_id = 3`, [WITHOUT_DETAILS]);
+    await t.sql!.query(`insert into public.messages (id, message, channel_id, username) values (3, $1, 3, 'supabot') on conflict (id) do update set message = excluded.message, channel_id = 3`, [WITHOUT_DETAILS]);
     expect(answer(await db().from('messages').insert({ message: 'foo', username: 'supabot', channel_id: 1 }, { count: 'exact' }).select())).toEqual({ status: 201, count: 1, error: null, data: [message(8, 1, 'foo')] });
   });
 
@@ -392,15 +392,15 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
       calls.push({ url: String(input), method: init?.method });
       return new Response('[]', { status: 200, headers: { 'Content-Type': 'application/json' } });
     };
-    await createSupabaseClient({ url: target().url, apiKey: target().anonKey, fetch: custom }).from('users').select();
-    expect(calls).toEqual([{ url: expect.stringContaining(`${target().url}/rest/v1/users`), method: 'GET' }]);
+    await createSupabaseClient({ url: t.url, apiKey: t.anonKey, fetch: custom }).from('users').select();
+    expect(calls).toEqual([{ url: expect.stringContaining(`${t.url}/rest/v1/users`), method: 'GET' }]);
   });
 
   it(`uses native fetch when no custom fetch provided (${UPSTREAM}:2167; client only)`, async () => {
     const spy = vi.spyOn(globalThis, 'fetch');
     try {
-      const result = await createSupabaseClient({ url: target().url, apiKey: target().anonKey }).from('users').select();
-      expect(spy).toHaveBeenCalledWith(expect.stringContaining(`${target().url}/rest/v1/users`), expect.objectContaining({ method: 'GET' }));
+      const result = await createSupabaseClient({ url: t.url, apiKey: t.anonKey }).from('users').select();
+      expect(spy).toHaveBeenCalledWith(expect.stringContaining(`${t.url}/rest/v1/users`), expect.objectContaining({ method: 'GET' }));
       expect([result.error, result.status, Array.isArray(result.data)]).toEqual([null, 200, true]);
     } finally {
       spy.mockRestore();
@@ -409,7 +409,7 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
 
   /** A client whose every request gets this canned answer: what the next two upstream cases mock. */
   const answering = (status: number, body: string) =>
-    createSupabaseClient({ url: target().url, apiKey: target().anonKey, fetch: async () => new Response(body === '' ? null : body, { status, statusText: 'Not Found' }) });
+    createSupabaseClient({ url: t.url, apiKey: t.anonKey, fetch: async () => new Response(body === '' ? null : body, { status, statusText: 'Not Found' }) });
 
   it(`handles array error with 404 status (${UPSTREAM}:2192; client only: a canned answer)`, async () => {
     expect(answer(await answering(404, '[]').from('users').select())).toEqual({ status: 200, count: null, error: null, data: [] });

@@ -6,16 +6,16 @@
  * writes its earlier suites made.
  */
 import { describe, expect, it } from 'vitest';
-import { contractTargets } from '../../support/target.js';
-import { withPostgrestJsFixture } from './postgrest-js-fixture.js';
+import { contractTargets, useTarget } from '../../support/target.js';
+import { POSTGREST_JS_FIXTURE } from './postgrest-js-fixture.js';
 
 const UPSTREAM = 'filters.test.ts';
 
 describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
-  const target = withPostgrestJsFixture(factory);
+  const t = useTarget(factory, POSTGREST_JS_FIXTURE);
 
   /** The upstream client: anon, no session. */
-  const db = () => target().anon;
+  const db = () => t.anon;
 
   /** A successful answer with these rows, in any order. */
   function expectRows(res: { status: number; count: number | null; error: unknown; data: unknown }, rows: object[]) {

@@ -5,10 +5,9 @@
  * types, keys and rows, so the same requests must give the same answers. It has its own
  * `user_profiles`, so it is laid out on a blank project (no migrations of this repository).
  */
-import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { Target, TargetFactory } from '../../support/target.js';
+import type { Fixture } from '../../support/target.js';
 
-export const POSTGREST_JS_FIXTURE = `
+const LAYOUT = `
 drop view if exists public.updatable_view, public.non_updatable_view;
 drop table if exists public.best_friends, public.user_profiles, public.channel_details, public.messages, public.channels,
   public.cornercase, public.users cascade;
@@ -96,7 +95,7 @@ insert into public.best_friends (id, first_user, second_user, third_wheel) value
   (1, 'supabot', 'kiwicopple', 'awailas'),
   (2, 'supabot', 'awailas', null);`;
 
-export const POSTGREST_JS_FIXTURE_DROP = `
+const DROP = `
 drop view if exists public.updatable_view, public.non_updatable_view;
 drop table if exists public.best_friends, public.user_profiles, public.channel_details, public.messages, public.channels,
   public.cornercase, public.users cascade;
@@ -105,23 +104,4 @@ drop function if exists public.get_status(text), public.get_username_and_status(
   public.function_with_optional_param(text), public.function_with_array_param(uuid[]);
 drop type if exists public.user_status cascade;`;
 
-/**
- * Starts a contract target with the upstream fixture laid out for the enclosing describe, and
- * drops it after. Cases are skipped on a target without SQL access (a real Supabase without
- * SUPABASE_DB_URL), where the fixture cannot be laid out.
- */
-export function withPostgrestJsFixture(factory: TargetFactory): () => Target {
-  let target: Target;
-  beforeAll(async () => {
-    target = await factory.start();
-    await target.sql?.exec(POSTGREST_JS_FIXTURE);
-  });
-  beforeEach((context) => {
-    if (!target.sql) context.skip();
-  });
-  afterAll(async () => {
-    await target?.sql?.exec(POSTGREST_JS_FIXTURE_DROP).catch(() => undefined);
-    await target?.close();
-  });
-  return () => target;
-}
+export const POSTGREST_JS_FIXTURE: Fixture = { layout: LAYOUT, drop: DROP };

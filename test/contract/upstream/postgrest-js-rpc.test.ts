@@ -5,17 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSupabaseClient } from '../../../src/supabase/client.js';
-import { contractTargets } from '../../support/target.js';
-import { withPostgrestJsFixture } from './postgrest-js-fixture.js';
+import { contractTargets, useTarget } from '../../support/target.js';
+import { POSTGREST_JS_FIXTURE } from './postgrest-js-fixture.js';
 
 const UPSTREAM = 'rpc.test.ts';
 const RPC_NAME = 'get_username_and_status';
 const BIGINT_PARAM = 9223372036854775807n;
 
 describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
-  const target = withPostgrestJsFixture(factory);
+  const t = useTarget(factory, POSTGREST_JS_FIXTURE);
 
-  const db = () => target().anon;
+  const db = () => t.anon;
   const ok = (res: { status: number; count: number | null; error: unknown; data: unknown }, data: unknown) =>
     expect({ status: res.status, count: res.count, error: res.error, data: res.data }).toEqual({ status: 200, count: null, error: null, data });
 
@@ -25,7 +25,7 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
       bodies.push(init?.body);
       return new Response('null', { status: 200, headers: { 'Content-Type': 'application/json' } });
     };
-    const client = createSupabaseClient({ url: 'http://127.0.0.1:9', apiKey: target().anonKey, fetch: recording });
+    const client = createSupabaseClient({ url: 'http://127.0.0.1:9', apiKey: t.anonKey, fetch: recording });
     await client.rpc('my_func', { bigint_param: BIGINT_PARAM, payload: { id: BIGINT_PARAM } } as never);
     expect(bodies).toEqual([JSON.stringify({ bigint_param: BIGINT_PARAM.toString(), payload: { id: BIGINT_PARAM.toString() } })]);
   });
@@ -55,7 +55,7 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
   });
 
   it(`RPC call with field aggregate (${UPSTREAM}:218; aggregates deliberately refused: 501 naming them)`, async (context) => {
-    if (!target().embedded) context.skip();
+    if (!t.embedded) context.skip();
     const res = await db().rpc(RPC_NAME, { name_param: 'supabot' }).select('username.count(), status');
     expect([res.status, res.error?.code]).toEqual([501, 'PGRST501']);
     expect(res.error?.message).toMatch(/aggregates/);

@@ -6,8 +6,8 @@
  * writes its earlier suites made: those cases check the window against the same unordered read.
  */
 import { describe, expect, it } from 'vitest';
-import { contractTargets } from '../../support/target.js';
-import { withPostgrestJsFixture } from './postgrest-js-fixture.js';
+import { contractTargets, useTarget } from '../../support/target.js';
+import { POSTGREST_JS_FIXTURE } from './postgrest-js-fixture.js';
 
 const UPSTREAM = 'transforms.test.ts';
 
@@ -24,9 +24,9 @@ const JSONUSER = {
 };
 
 describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}: $name`, (factory) => {
-  const target = withPostgrestJsFixture(factory);
+  const t = useTarget(factory, POSTGREST_JS_FIXTURE);
 
-  const db = () => target().anon;
+  const db = () => t.anon;
   const answer = (res: { status: number; count: number | null; error: unknown; data: unknown }) => ({ status: res.status, count: res.count, error: res.error, data: res.data });
 
   it(`order (${UPSTREAM}:6)`, async () => {
@@ -97,7 +97,7 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
   });
 
   it(`csv (${UPSTREAM}:297; deliberately refused: 501 naming text/csv)`, async (context) => {
-    if (!target().embedded) context.skip();
+    if (!t.embedded) context.skip();
     const res = await db().from('users').select().csv();
     expect([res.status, res.error?.message]).toEqual([501, 'Not implemented by the embedded local Supabase: Accept: text/csv']);
   });
@@ -125,7 +125,7 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
   });
 
   it(`geojson (${UPSTREAM}:353; deliberately refused: 501 naming application/geo+json)`, async (context) => {
-    if (!target().embedded) context.skip();
+    if (!t.embedded) context.skip();
     const res = await db().from('users').select().geojson();
     expect([res.status, res.error?.message]).toEqual([501, 'Not implemented by the embedded local Supabase: Accept: application/geo+json']);
   });
@@ -139,13 +139,13 @@ describe.each(contractTargets({ blankProject: true }))(`postgrest-js ${UPSTREAM}
   });
 
   it(`explain with json/text format (${UPSTREAM}:415; deliberately refused: 501 naming the plan media type)`, async (context) => {
-    if (!target().embedded) context.skip();
+    if (!t.embedded) context.skip();
     const res = await db().from('users').select().explain({ format: 'json' });
     expect([res.status, res.error?.message]).toEqual([501, 'Not implemented by the embedded local Supabase: Accept: application/vnd.pgrst.plan+json']);
   });
 
   it(`explain with options (${UPSTREAM}:445; deliberately refused: 501 naming the plan media type)`, async (context) => {
-    if (!target().embedded) context.skip();
+    if (!t.embedded) context.skip();
     const res = await db().from('users').select().explain({ verbose: true, settings: true, format: 'json' });
     expect(res.status).toBe(501);
   });
