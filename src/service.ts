@@ -11,7 +11,7 @@ import { listen } from './listen.js';
 import { dataDirOwner } from './local-supabase/data-dir-lock.js';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './local-supabase/keys.js';
 import { registerRouter } from './http/register-route.js';
-import { startLocalSupabase, type LocalSupabase } from './local-supabase/server.js';
+import { startLocalSupabaseThread, type EmbeddedSupabase } from './local-supabase/thread.js';
 import { recoverAbandoned } from './registration/recover-abandoned.js';
 import type { RegistrationDeps } from './registration/register-institution.js';
 import type { SagaPolicy } from './saga/run-saga.js';
@@ -46,8 +46,8 @@ export interface SupabaseConnection {
   /** How this project's access tokens are verified. */
   tokenKey: VerificationKey;
   backend: string;
-  /** The embedded Supabase, when this process runs it. */
-  local?: LocalSupabase;
+  /** The embedded Supabase, when this process runs it (in its own worker thread). */
+  local?: EmbeddedSupabase;
   idempotencySecret: string;
 }
 
@@ -67,7 +67,7 @@ const embeddedEndpoint = (url: string): Endpoint => ({
 
 /** Connects to SUPABASE_URL, or boots the embedded local Supabase when it is unset. */
 export async function connectSupabase(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<SupabaseConnection> {
-  const connect = async (endpoint: Endpoint, extra: Pick<SupabaseConnection, 'backend'> & { local?: LocalSupabase }): Promise<SupabaseConnection> => {
+  const connect = async (endpoint: Endpoint, extra: Pick<SupabaseConnection, 'backend' | 'local'>): Promise<SupabaseConnection> => {
     const client = (apiKey: string, accessToken?: string) =>
       createSupabaseClient({
         url: endpoint.url,
@@ -99,13 +99,12 @@ export async function connectSupabase(config: Config, logger: Logger, options: S
     return connect(embeddedEndpoint(running.supabaseUrl), { backend: 'embedded-pglite' });
   }
   // On the CLI's port, like `supabase start`, so a browser or curl can sign in against it.
-  const local = await startLocalSupabase({
-    dbUrl: config.LOCAL_SUPABASE_DB_URL,
-    dataDir: config.LOCAL_SUPABASE_DATA_DIR,
-    port: config.LOCAL_SUPABASE_PORT,
-  });
-  logger.info({ supabaseUrl: local.url, engine: local.db.engine, appliedMigrations: local.appliedMigrations }, 'embedded local Supabase started');
-  return connect(embeddedEndpoint(local.url), { backend: `embedded-${local.db.engine}`, local });
+  const local = await startLocalSupabaseThread(
+    { dbUrl: config.LOCAL_SUPABASE_DB_URL, dataDir: config.LOCAL_SUPABASE_DATA_DIR, port: config.LOCAL_SUPABASE_PORT },
+    (error) => logger.fatal({ err: error }, 'the embedded local Supabase stopped; Supabase calls fail until the service restarts'),
+  );
+  logger.info({ supabaseUrl: local.url, engine: local.engine, appliedMigrations: local.appliedMigrations }, 'embedded local Supabase started');
+  return connect(embeddedEndpoint(local.url), { backend: `embedded-${local.engine}`, local });
 }
 
 export function registrationDeps(config: Config, connection: SupabaseConnection, logger: Logger, sagaPolicy = DEFAULT_SAGA_POLICY): RegistrationDeps {

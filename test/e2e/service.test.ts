@@ -1,10 +1,12 @@
 /** The whole service started as `npm start` starts it, on each backend it supports. */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startLocalSupabase } from '../../src/local-supabase/server.js';
-import { startService } from '../../src/service.js';
+import { connectSupabase, startService } from '../../src/service.js';
 import { supabaseEnv } from '../support/harness.js';
 import { createPostgresDatabase } from '../support/lanes.js';
 import { exitOf, listeningUrl, spawnBuilt } from '../support/processes.js';
@@ -23,6 +25,29 @@ describe('service start-up', () => {
       expect(await health(service.url)).toEqual({ status: 200, body: { status: 'ok', backend: 'embedded-pglite' } });
     } finally {
       await service.close();
+    }
+  });
+
+  it('runs the embedded Supabase in its own thread: it answers while the API thread is busy', async () => {
+    const connection = await connectSupabase(loadConfig({ LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0' }), silent);
+    // Another process asks the embedded Supabase when told to, and prints when the answer came.
+    const asker = spawn(
+      process.execPath,
+      ['-e', `process.stdin.once('data', async () => { const r = await fetch(process.argv[1]); console.log(r.status, Date.now()); }); console.log('ready');`, `${connection.local!.url}/rest/v1/`],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      const lines = createInterface({ input: asker.stdout! })[Symbol.asyncIterator]();
+      expect((await lines.next()).value).toBe('ready');
+      asker.stdin!.write('go\n');
+      const busyUntil = Date.now() + 3_000;
+      while (Date.now() < busyUntil);
+      const [status, answeredAt] = String((await lines.next()).value).split(' ');
+      expect(status).toBe('401');
+      expect(Number(answeredAt)).toBeLessThan(busyUntil);
+    } finally {
+      asker.kill();
+      await connection.local!.close();
     }
   });
 

@@ -12,6 +12,8 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { LOCAL_ANON_KEY } from '../../src/local-supabase/keys.js';
+import { openPostgres } from '../../src/local-supabase/postgres-database.js';
 import { assembleApp, connectSupabase, type SupabaseConnection } from '../../src/service.js';
 import { registrationBody } from '../support/harness.js';
 import { createPostgresDatabase } from '../support/lanes.js';
@@ -65,12 +67,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one PostgreSQL d
   });
 
   it('the secret is one row, readable by service_role only', async () => {
-    const [row] = await connections[0]!.local!.db.query<{ secrets: number }>('select count(*)::int as secrets from public.idempotency_settings');
+    const db = await openPostgres(database.url, 1);
+    const [row] = await db.query<{ secrets: number }>('select count(*)::int as secrets from public.idempotency_settings').finally(() => db.close());
     expect(row!.secrets).toBe(1);
-    const local = connections[0]!.local!;
-    const anon = await fetch(`${local.url}/rest/v1/rpc/idempotency_fingerprint_secret`, {
+    const anon = await fetch(`${connections[0]!.local!.url}/rest/v1/rpc/idempotency_fingerprint_secret`, {
       method: 'POST',
-      headers: { apikey: local.anonKey, 'Content-Type': 'application/json' },
+      headers: { apikey: LOCAL_ANON_KEY, 'Content-Type': 'application/json' },
       body: '{}',
     });
     expect(anon.status).toBe(401);
