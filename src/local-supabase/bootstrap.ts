@@ -2,7 +2,7 @@
  * What every Supabase database has before a project's migrations run: the API roles, the
  * `extensions` and `auth` schemas, GoTrue's auth.users, auth.identities, auth.sessions and
  * auth.refresh_tokens (the columns GoTrue reads and writes), auth.uid()/auth.role()/auth.jwt(), and the default privileges Supabase
- * grants on `public`. Idempotent, so it runs at every start.
+ * grants on `public`; and the stand-in's own DDL watch (schema `_local_supabase`). Idempotent, so it runs at every start.
  */
 import type { SqlDatabase } from './database.js';
 
@@ -141,9 +141,33 @@ create or replace function auth.role() returns text language sql stable as $$
   select nullif(auth.jwt() ->> 'role', '')
 $$;`;
 
+// Where Supabase's event triggers pgrst_ddl_watch/pgrst_drop_watch send `NOTIFY pgrst, 'reload
+// schema'`, the stand-in's bump a schema version inside the DDL's own transaction, so the
+// PostgREST stand-in's schema cache knows exactly when an entry is stale (postgrest/plan/schema-cache.ts).
+const ddlWatch = `
+create schema if not exists _local_supabase;
+create table if not exists _local_supabase.schema_version (version bigint not null);
+insert into _local_supabase.schema_version (version) select 0 where not exists (select from _local_supabase.schema_version);
+create or replace function _local_supabase.bump_schema_version() returns event_trigger language plpgsql as $$
+begin
+  update _local_supabase.schema_version set version = version + 1;
+end
+$$;
+do $$
+begin
+  if not exists (select from pg_event_trigger where evtname = 'local_supabase_ddl_watch') then
+    create event trigger local_supabase_ddl_watch on ddl_command_end execute function _local_supabase.bump_schema_version();
+  end if;
+  if not exists (select from pg_event_trigger where evtname = 'local_supabase_drop_watch') then
+    create event trigger local_supabase_drop_watch on sql_drop execute function _local_supabase.bump_schema_version();
+  end if;
+end
+$$;`;
+
 export async function bootstrapSupabaseDatabase(db: SqlDatabase): Promise<void> {
   await db.exec(roles);
   await db.exec(schemas);
   await db.exec(authTables);
   await db.exec(authFunctions);
+  await db.exec(ddlWatch);
 }

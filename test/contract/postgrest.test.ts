@@ -130,6 +130,26 @@ describe.each(contractTargets())('PostgREST contract: $name', (factory) => {
     });
   });
 
+  it('sees every schema change at the next request: its schema cache is never stale (the embedded stand-in)', async (context) => {
+    // A real PostgREST reloads on `NOTIFY pgrst` and may answer from the old schema until then.
+    if (!t.embedded) context.skip();
+    const sql = t.sql!;
+    await sql.exec('create table public.cache_probe (id int primary key); grant all on public.cache_probe to service_role');
+    try {
+      expect((await t.service.from('cache_probe').insert({ id: 1 }).select()).data).toEqual([{ id: 1 }]);
+      await sql.exec('alter table public.cache_probe add column note text');
+      expect((await t.service.from('cache_probe').insert({ id: 2, note: 'new column' }).select()).data).toEqual([{ id: 2, note: 'new column' }]);
+      await sql.exec('create function public.cache_probe_fn(a int) returns int language sql as $$ select a + 1 $$');
+      expect((await t.service.rpc('cache_probe_fn', { a: 1 })).data).toBe(2);
+      await sql.exec('drop function public.cache_probe_fn(int); create function public.cache_probe_fn(b int) returns int language sql as $$ select b + 2 $$');
+      expect((await t.service.rpc('cache_probe_fn', { a: 1 })).error?.code).toBe('PGRST202');
+      expect((await t.service.rpc('cache_probe_fn', { b: 1 })).data).toBe(3);
+    } finally {
+      await sql.exec('drop table if exists public.cache_probe; drop function if exists public.cache_probe_fn(int)');
+    }
+    expect((await t.service.from('cache_probe').select('*')).error?.code).toBe('PGRST205');
+  });
+
   it('an unknown table is 404 PGRST205', async () => {
     const result = await t.service.from('no_such_table').select('*');
     expect(result.status).toBe(404);

@@ -14,7 +14,7 @@ import { parsePreferences } from './api-request/preferences.js';
 import { parseQueryParams, type QueryParams } from './api-request/query-params.js';
 import { PostgrestError, fromSqlError, unsupported } from './errors.js';
 import { planCall } from './plan/call-plan.js';
-import { loadTable } from './plan/schema-cache.js';
+import { loadTable, SCHEMA_VERSION_SQL, SchemaCache } from './plan/schema-cache.js';
 import { callRoutine, deleteRows, insertRows, readTable, updateRows, type Window } from './query/statements.js';
 import { mutationResponse, readResponse, type RestResponse } from './response.js';
 
@@ -103,6 +103,7 @@ function parseBody(req: Request): unknown {
 
 export function postgrestRouter(db: SqlDatabase, jwtSecret: string): express.Router {
   const router = express.Router();
+  const schemaCache = new SchemaCache();
 
   router.all(['/rpc/:name', '/:table'], async (req: Request, res: Response) => {
     let role = 'anon';
@@ -127,11 +128,13 @@ export function postgrestRouter(db: SqlDatabase, jwtSecret: string): express.Rou
           if (preferences.rollback) throw new RolledBack(response);
           return response;
         };
-        await tx.query(
-          `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+        const [{ schema_version: schemaVersion }] = (await tx.query<{ schema_version: string }>(
+          `select ${SCHEMA_VERSION_SQL} as schema_version,
+                  set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
                   set_config('request.method', $3, true), set_config('search_path', 'public, extensions', true)`,
           [role, JSON.stringify(claims), req.method],
-        );
+        )) as [{ schema_version: string }];
+        schemaCache.serve(tx, schemaVersion);
         if (req.params.name !== undefined) {
           const name = req.params.name as string;
           if (!['GET', 'HEAD', 'POST'].includes(req.method)) throw unsupported(`${req.method} on rpc/${name}`);

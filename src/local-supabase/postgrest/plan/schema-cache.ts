@@ -1,7 +1,10 @@
 /**
- * What PostgREST keeps in its schema cache, read from the catalogue for each request: a table's
- * columns and primary key, and a function's signatures and result columns. Every identifier that
- * reaches SQL comes from here.
+ * What PostgREST keeps in its schema cache: a table's columns and primary key, and a function's
+ * signatures and result columns, read from the catalogue. Every identifier that reaches SQL comes
+ * from here. PostgREST reloads its cache when told (`NOTIFY pgrst`, sent by Supabase's DDL event
+ * triggers) and may answer from a stale one until then; this cache is never stale: each request's
+ * transaction reads the schema version that the DDL watch in bootstrap.ts bumps in every DDL
+ * transaction, and only entries read at that version answer it.
  */
 import type { SqlExecutor } from '../../database.js';
 import { PostgrestError } from '../errors.js';
@@ -22,7 +25,52 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-export async function loadTable(tx: SqlExecutor, name: string): Promise<Relation> {
+/** Catalogue reads by name, each kept with the schema version it was read at. */
+export class SchemaCache {
+  private readonly tables = new Map<string, { version: string; relation: Relation }>();
+  private readonly routines = new Map<string, { version: string; routines: Routine[] }>();
+
+  /** Lets `tx` (a transaction that saw schema `version`) read through this cache. */
+  serve(tx: SqlExecutor, version: string): void {
+    servedBy.set(tx, { cache: this, version });
+  }
+
+  async table(tx: SqlExecutor, version: string, name: string): Promise<Relation> {
+    const cached = this.tables.get(name);
+    if (cached?.version === version) return cached.relation;
+    const relation = await readTable(tx, name);
+    this.tables.set(name, { version, relation });
+    return relation;
+  }
+
+  async routinesNamed(tx: SqlExecutor, version: string, name: string): Promise<Routine[]> {
+    const cached = this.routines.get(name);
+    if (cached?.version === version) return cached.routines;
+    const routines = await readRoutines(tx, name);
+    // Only names that exist are kept, so requests for made-up names cannot grow the cache.
+    if (routines.length > 0) this.routines.set(name, { version, routines });
+    return routines;
+  }
+}
+
+const servedBy = new WeakMap<SqlExecutor, { cache: SchemaCache; version: string }>();
+
+/** The schema version this transaction sees; bootstrap.ts's DDL watch bumps it in every DDL transaction. */
+export const SCHEMA_VERSION_SQL = '(select version::text from _local_supabase.schema_version)';
+
+/** A table or view of the exposed schema (through the transaction's schema cache, when it has one); 404 PGRST205 when there is none. */
+export function loadTable(tx: SqlExecutor, name: string): Promise<Relation> {
+  const served = servedBy.get(tx);
+  return served ? served.cache.table(tx, served.version, name) : readTable(tx, name);
+}
+
+/** The overloads of a function of the exposed schema (through the transaction's schema cache, when it has one). */
+export function loadRoutines(tx: SqlExecutor, name: string): Promise<Routine[]> {
+  const served = servedBy.get(tx);
+  return served ? served.cache.routinesNamed(tx, served.version, name) : readRoutines(tx, name);
+}
+
+async function readTable(tx: SqlExecutor, name: string): Promise<Relation> {
   const rows = await tx.query<{ column_name: string | null; type: string | null; is_pk: boolean | null }>(
     `select a.attname as column_name, format_type(a.atttypid, a.atttypmod) as type,
             coalesce(a.attnum = any(i.indkey), false) as is_pk
@@ -60,7 +108,7 @@ interface RoutineRow {
   composite_columns: Column[] | null;
 }
 
-export async function loadRoutines(tx: SqlExecutor, name: string): Promise<Routine[]> {
+async function readRoutines(tx: SqlExecutor, name: string): Promise<Routine[]> {
   const rows = await tx.query<RoutineRow>(
     `select p.proargnames as arg_names, p.proargmodes::text[] as arg_modes,
             array(select format_type(t, null) from unnest(p.proallargtypes) t) as all_arg_types,
