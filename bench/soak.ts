@@ -58,7 +58,7 @@ async function freePort(): Promise<number> {
 
 /** The built service, logging to `logFile`, once it listens. */
 async function startService(env: Record<string, string>, logFile: string): Promise<ChildProcess> {
-  return (await startNode([new URL('dist/server.js', ROOT).pathname], env, logFile)).child;
+  return (await startNode([new URL('dist/server.js', ROOT).pathname], env, { logFile })).child;
 }
 
 async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

@@ -3,15 +3,40 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
+const PROBE = new URL('event-loop-probe.mjs', import.meta.url).pathname;
+
+/** A process's main-thread event-loop delay in milliseconds, as event-loop-probe.mjs reports it. */
+export interface EventLoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface StartOptions {
+  /** Everything it prints is appended there when it exits; without one, its output is read and dropped. */
+  logFile?: string;
+  /** Preload bench/event-loop-probe.mjs so that `eventLoopDelay()` can read its event-loop delay. */
+  eventLoopProbe?: boolean;
+}
+
 export interface Started {
   child: ChildProcess;
+  /** Its main thread's event-loop delay since the last reading (started with `eventLoopProbe`). */
+  eventLoopDelay(): Promise<EventLoopDelay>;
   /** From its JSON "listening" log line (`url`), or the embedded Supabase's "API URL: …". */
   url: string;
 }
 
-/** `logFile`: everything it prints is appended there when it exits; without one, its output is read and dropped. */
-export function startNode(args: string[], env: Record<string, string>, logFile?: string): Promise<Started> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startNode(args: string[], env: Record<string, string>, { logFile, eventLoopProbe = false }: StartOptions = {}): Promise<Started> {
+  const child = eventLoopProbe
+    ? spawn(process.execPath, ['--import', PROBE, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    : spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const eventLoopDelay = () =>
+    new Promise<EventLoopDelay>((resolve, reject) => {
+      if (!eventLoopProbe) return reject(new Error('started without the event-loop probe'));
+      child.once('message', (delay) => resolve(delay as EventLoopDelay));
+      child.send('read');
+    });
   const lines: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
   if (logFile) child.once('exit', () => appendFileSync(logFile, lines.join('')));
@@ -20,7 +45,7 @@ export function startNode(args: string[], env: Record<string, string>, logFile?:
       if (logFile) lines.push(`${line}\n`);
       const json = line.startsWith('{') ? (JSON.parse(line) as { url?: string }) : {};
       const url = json.url ?? /^API URL: (.*)$/.exec(line)?.[1];
-      if (url) resolve({ child, url });
+      if (url) resolve({ child, url, eventLoopDelay });
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}) before listening: ${lines.join('').slice(-400)}`)));
   });
