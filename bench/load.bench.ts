@@ -17,7 +17,6 @@ import { createServer, request, type Server } from 'node:http';
 import { cpus } from 'node:os';
 import { hash } from '@node-rs/bcrypt';
 import autocannon from 'autocannon';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from '../src/local-supabase/keys.js';
 import { freshDatabase } from './fresh-database.js';
@@ -26,6 +25,8 @@ import { startNode, type Started } from './start-node.js';
 const ROOT = new URL('../', import.meta.url);
 const CONNECTIONS = 16;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+/** Unmeasured load before each scenario, so that the JIT (and PGlite's WebAssembly tiers) have warmed up as in a long-running service. */
+const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 
 type Proc = Started;
 
@@ -64,6 +65,7 @@ interface Row {
   scenario: string;
   eventLoopP99: number;
   supabaseCpuMsPerRequest: number | null;
+  supabasePeakRssMiB: number | null;
   rps: number;
   p50: number;
   p95: number;
@@ -88,17 +90,18 @@ async function load(
   next: () => { headers: Record<string, string>; body: string },
   expected: number,
 ): Promise<Row> {
+  const options: autocannon.Options = {
+    url: `${api.url}${path}`,
+    connections: CONNECTIONS,
+    method: 'POST',
+    requests: [{ setupRequest: (req) => ({ ...req, ...next(), method: 'POST' }) }],
+  };
+  if (WARMUP_S > 0) await autocannon({ ...options, duration: WARMUP_S });
   const before = await usage(api.child.pid!);
   const supabaseBefore = supabase ? await usage(supabase.child.pid!) : undefined;
   const callsBefore = proxy?.count() ?? 0;
   await api.eventLoopDelay();
-  const result = await autocannon({
-    url: `${api.url}${path}`,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    method: 'POST',
-    requests: [{ setupRequest: (req) => ({ ...req, ...next(), method: 'POST' }) }],
-  });
+  const result = await autocannon({ ...options, duration: DURATION_S });
   const after = await usage(api.child.pid!);
   const supabaseAfter = supabase ? await usage(supabase.child.pid!) : undefined;
   const eventLoop = await api.eventLoopDelay();
@@ -108,6 +111,7 @@ async function load(
     scenario,
     eventLoopP99: eventLoop.p99,
     supabaseCpuMsPerRequest: supabaseBefore && supabaseAfter && total ? (supabaseAfter.cpuMs - supabaseBefore.cpuMs) / total : null,
+    supabasePeakRssMiB: supabaseAfter ? supabaseAfter.peakRssKiB / 1024 : null,
     rps: result.requests.average,
     p50: result.latency.p50,
     p95: result.latency.p97_5,
@@ -188,7 +192,7 @@ async function runEmbeddedDefault(): Promise<Row> {
   try {
     return await load('ims-api fresh registration (npm start: embedded PGlite in a worker thread)', { api }, REGISTER, freshRegistration, 201);
   } finally {
-    api.child.kill('SIGTERM');
+    await api.stop();
   }
 }
 
@@ -215,7 +219,7 @@ async function runStack(dbUrl: string | undefined): Promise<{ rows: Row[]; stop(
   return {
     rows,
     async stop() {
-      for (const proc of [api, naive, supabase]) proc.child.kill('SIGTERM');
+      for (const proc of [api, naive, supabase]) await proc.stop();
       proxy.server.close();
     },
   };
@@ -308,9 +312,8 @@ async function scaling(serverUrl: string): Promise<string[]> {
       results.push({ n, fresh, replay });
       lines.push(`| ${n} | ${lastSeedS.toFixed(0)} | ${fresh.rps.toFixed(1)} | ${fresh.p99} | ${replay.rps.toFixed(1)} | ${replay.p99} | ${before} | ${purged.purged} | ${purged.ms.toFixed(0)} | ${after} |`);
     } finally {
-      for (const proc of [stack.api, stack.supabase]) proc.child.kill('SIGTERM');
+      for (const proc of [stack.api, stack.supabase]) await proc.stop();
       stack.proxy.server.close();
-      await sleep(500);
       await database.drop();
     }
   }
@@ -345,15 +348,15 @@ const freshCpuMs = imsFresh.cpuMsPerRequest + (imsFresh.supabaseCpuMsPerRequest 
 const lines = [
   '# Benchmark results',
   '',
-  `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${new Date().toISOString().slice(0, 10)}; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per scenario.`,
+  `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${new Date().toISOString().slice(0, 10)}; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per scenario after ${WARMUP_S} s of unmeasured warm-up.`,
   '',
-  'Supabase calls / req counts what reached the embedded Supabase during the run through the counting proxy (requests still in flight when it ended included; — where it runs in the API process\'s worker thread, without the proxy). CPU ms / req: the API process (with its worker thread, when the embedded Supabase runs there) and the embedded Supabase\'s own process. Event-loop p99: the API process\'s main thread, sampled every 5 ms by a preloaded `monitorEventLoopDelay`.',
+  'Supabase calls / req counts what reached the embedded Supabase during the run through the counting proxy (requests still in flight when it ended included; — where it runs in the API process\'s worker thread, without the proxy). CPU ms / req: the API process (with its worker thread, when the embedded Supabase runs there) and the embedded Supabase\'s own process. Event-loop p99: how late the API process\'s main thread ran a 5 ms timer (a preloaded `monitorEventLoopDelay`, its interval taken off).',
   '',
-  '| scenario | req/s | p50 ms | p97.5 ms | p99 ms | Supabase calls / req | API CPU ms / req | Supabase CPU ms / req | API peak RSS MiB | API event-loop p99 ms | unexpected statuses |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| scenario | req/s | p50 ms | p97.5 ms | p99 ms | Supabase calls / req | API CPU ms / req | Supabase CPU ms / req | API peak RSS MiB | Supabase peak RSS MiB | API event-loop p99 ms | unexpected statuses |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (row) =>
-      `| ${row.scenario} | ${f(row.rps)} | ${row.p50} | ${row.p95} | ${row.p99} | ${f(row.callsPerRequest, 2)} | ${f(row.cpuMsPerRequest, 2)} | ${f(row.supabaseCpuMsPerRequest ?? Number.NaN, 2)} | ${f(row.peakRssMiB, 0)} | ${f(row.eventLoopP99)} | ${row.non2xx} |`,
+      `| ${row.scenario} | ${f(row.rps)} | ${row.p50} | ${row.p95} | ${row.p99} | ${f(row.callsPerRequest, 2)} | ${f(row.cpuMsPerRequest, 2)} | ${f(row.supabaseCpuMsPerRequest ?? Number.NaN, 2)} | ${f(row.peakRssMiB, 0)} | ${f(row.supabasePeakRssMiB ?? Number.NaN, 0)} | ${f(row.eventLoopP99)} | ${row.non2xx} |`,
   ),
   '',
   `Native bcrypt (cost 10) of this machine, same run: ${f(limit.perSecond)} hashes/s with every core busy, ${f(limit.cpuMsPerHash)} CPU ms per hash.`,

@@ -21,6 +21,8 @@ export interface StartOptions {
 
 export interface Started {
   child: ChildProcess;
+  /** SIGTERM, and SIGKILL if it has not exited within 10 s; resolves once it has exited. */
+  stop(): Promise<void>;
   /** Its main thread's event-loop delay since the last reading (started with `eventLoopProbe`). */
   eventLoopDelay(): Promise<EventLoopDelay>;
   /** From its JSON "listening" log line (`url`), or the embedded Supabase's "API URL: …". */
@@ -37,6 +39,14 @@ export function startNode(args: string[], env: Record<string, string>, { logFile
       child.once('message', (delay) => resolve(delay as EventLoopDelay));
       child.send('read');
     });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
   const lines: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
   if (logFile) child.once('exit', () => appendFileSync(logFile, lines.join('')));
@@ -45,7 +55,7 @@ export function startNode(args: string[], env: Record<string, string>, { logFile
       if (logFile) lines.push(`${line}\n`);
       const json = line.startsWith('{') ? (JSON.parse(line) as { url?: string }) : {};
       const url = json.url ?? /^API URL: (.*)$/.exec(line)?.[1];
-      if (url) resolve({ child, url, eventLoopDelay });
+      if (url) resolve({ child, url, stop, eventLoopDelay });
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}) before listening: ${lines.join('').slice(-400)}`)));
   });
