@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { institutionRouter } from './http/institution-route.js';
 import { openApiRouter } from './http/openapi.js';
 import { pageRouter } from './http/page-route.js';
+import { InFlight } from './in-flight.js';
 import { listen } from './listen.js';
 import { dataDirOwner } from './local-supabase/data-dir-lock.js';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './local-supabase/keys.js';
@@ -21,6 +22,9 @@ import { supabaseInstitutionDirectory } from './supabase/institution-directory.j
 import { supabaseRateLimitStore } from './supabase/rate-limit-store.js';
 import { supabaseIsReady } from './supabase/readiness.js';
 import { supabaseRegistrationGateway } from './supabase/registration-gateway.js';
+
+/** How long a graceful shutdown waits for registrations (and a recovery sweep) under way to finish. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export const DEFAULT_SAGA_POLICY: SagaPolicy = {
   step: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
@@ -122,13 +126,14 @@ export function registrationDeps(config: Config, connection: SupabaseConnection,
 }
 
 /** Runs `task` every `seconds` (0: never), one run at a time, without keeping the process alive. */
-function every(seconds: number, task: () => Promise<unknown>, logger: Logger, name: string): () => void {
+function every(seconds: number, task: () => Promise<unknown>, logger: Logger, name: string, inFlight: InFlight): () => void {
   if (seconds === 0) return () => undefined;
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    task()
+    inFlight
+      .track(task())
       .then((result) => logger.debug({ task: name, result }, 'scheduled task ran'))
       .catch((error: unknown) => logger.warn({ task: name, err: error }, 'scheduled task failed'))
       .finally(() => {
@@ -148,6 +153,7 @@ export interface RunningService {
 /** The Express app and the registration's dependencies, over a Supabase connection. */
 export function assembleApp(config: Config, connection: SupabaseConnection, logger: Logger, sagaPolicy?: SagaPolicy) {
   const deps = registrationDeps(config, connection, logger, sagaPolicy);
+  const inFlight = new InFlight();
   const app = createApp({
     logger,
     backend: connection.backend,
@@ -155,6 +161,7 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
     isReady: () => supabaseIsReady(connection.supabase),
     routers: [
       registerRouter(deps, {
+        inFlight,
         rateLimit: {
           perMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE,
           logger,
@@ -166,19 +173,20 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
       pageRouter(),
     ],
   });
-  return { app, deps };
+  return { app, deps, inFlight };
 }
 
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
   const connection = await connectSupabase(config, logger, options);
-  const { app, deps } = assembleApp(config, connection, logger, options.sagaPolicy);
+  const { app, deps, inFlight } = assembleApp(config, connection, logger, options.sagaPolicy);
   const stopRecovery = every(
     config.RECOVERY_INTERVAL_SECONDS,
     () => recoverAbandoned(deps, { idleSeconds: config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS, limit: 50 }),
     logger,
     'recover',
+    inFlight,
   );
-  const stopPurge = every(config.PURGE_INTERVAL_MINUTES * 60, () => deps.gateway.purgeExpiredKeys(), logger, 'purge');
+  const stopPurge = every(config.PURGE_INTERVAL_MINUTES * 60, () => deps.gateway.purgeExpiredKeys(), logger, 'purge', inFlight);
   const listening = await listen(app, config.PORT, config.HOST, 'PORT').catch(async (error: unknown) => {
     stopRecovery();
     stopPurge();
@@ -197,6 +205,10 @@ export async function startService(config: Config, logger: Logger, options: Serv
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // A registration whose client has gone runs on: let it finish before Supabase goes away.
+      if (!(await inFlight.settled(SHUTDOWN_GRACE_MS))) {
+        logger.warn({ running: inFlight.size }, 'shutting down with registrations still running; a retry or the recovery sweep finishes them');
+      }
       await connection.local?.close();
     },
   };

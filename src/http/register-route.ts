@@ -3,6 +3,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { rateLimit, type RateLimitInfo, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import type { InFlight } from '../in-flight.js';
 import { parseIdempotencyKey } from '../idempotency/key.js';
 import { registerInstitution, type RegistrationDeps } from '../registration/register-institution.js';
 import { RegisterInstitutionRequest } from '../registration/schema.js';
@@ -62,7 +63,13 @@ function registerRateLimit(options: RateLimitOptions): RequestHandler[] {
   ];
 }
 
-export function registerRouter(deps: RegistrationDeps, options: { rateLimit: RateLimitOptions }): Router {
+export interface RegisterRouteOptions {
+  rateLimit: RateLimitOptions;
+  /** Registrations under way, so that a graceful shutdown lets them finish even when their client has gone. */
+  inFlight?: InFlight;
+}
+
+export function registerRouter(deps: RegistrationDeps, options: RegisterRouteOptions): Router {
   const router = express.Router();
   router.post(
     REGISTER_PATH,
@@ -74,7 +81,8 @@ export function registerRouter(deps: RegistrationDeps, options: { rateLimit: Rat
       const parsed = RegisterInstitutionRequest.safeParse(req.body);
       if (!parsed.success) throw validationProblem(parsed.error);
 
-      const outcome = await registerInstitution(deps, parsed.data, key);
+      const registering = registerInstitution(deps, parsed.data, key);
+      const outcome = await (options.inFlight ? options.inFlight.track(registering) : registering);
       if (outcome.kind !== 'settled') {
         sendProblem(res, outcomeProblem(outcome));
         return;

@@ -2,12 +2,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startLocalSupabase } from '../../src/local-supabase/server.js';
 import { connectSupabase, startService } from '../../src/service.js';
-import { supabaseEnv } from '../support/harness.js';
+import { FaultyFetch } from '../support/fault-fetch.js';
+import { registrationBody, supabaseEnv } from '../support/harness.js';
 import { createPostgresDatabase } from '../support/lanes.js';
 import { exitOf, listeningUrl, spawnBuilt } from '../support/processes.js';
 
@@ -61,6 +64,45 @@ describe('service start-up', () => {
       expect(await health(service.url)).toEqual({ status: 200, body: { status: 'ok', backend: 'supabase' } });
     } finally {
       await service.close();
+      await local.close();
+    }
+  });
+
+  it('a graceful shutdown lets a registration whose client has gone finish before it returns', async () => {
+    const local = await startLocalSupabase();
+    const faults = new FaultyFetch();
+    const service = await startService(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', REGISTER_RATE_LIMIT_PER_MINUTE: '0', ...supabaseEnv(local) }),
+      silent,
+      { fetch: faults.fetch },
+    );
+    try {
+      const stalled = faults.pause('createUser');
+      const gaveUp = new AbortController();
+      const key = randomUUID();
+      const request = fetch(`${service.url}/api/v1/institutions/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        body: JSON.stringify(registrationBody()),
+        signal: gaveUp.signal,
+      }).catch(() => 'gave up');
+      await stalled.reached;
+      gaveUp.abort();
+      expect(await request).toBe('gave up');
+
+      let closed = false;
+      const closing = service.close().then(() => (closed = true));
+      await sleep(300);
+      expect(closed).toBe(false);
+      stalled.release();
+      await closing;
+      const rows = await local.db.query<{ recovery_point: string; status: string }>(
+        `select k.recovery_point, i.status from public.idempotency_keys k join public.institutions i on i.id = k.institution_id where k.key = $1`,
+        [key],
+      );
+      expect(rows).toEqual([{ recovery_point: 'finished', status: 'trial' }]);
+    } finally {
+      await service.close().catch(() => undefined);
       await local.close();
     }
   });
