@@ -35,10 +35,6 @@ export function createApp(options: AppOptions): express.Express {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      customProps: (_req, res) => {
-        const unexpected = (res as express.Response).locals?.unexpectedError;
-        return unexpected ? { err: unexpected } : {};
-      },
     }),
   );
   app.use((req, res, next) => {

@@ -79,6 +79,7 @@ function toAppError(error: unknown): AppError {
 
 export const problemHandler: ErrorRequestHandler = (error, _req, res, _next) => {
   const appError = toAppError(error);
-  if (appError.kind === 'internal') res.locals.unexpectedError = error;
+  // pino-http logs the request's record with `res.err` as its error: the defect's own error, not a bare "failed with status code 500".
+  if (appError.kind === 'internal') res.err = error instanceof Error ? error : new Error(String(error));
   sendProblem(res, appError);
 };
