@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { StartupError } from '../startup.js';
 import type { LocalSupabaseOptions } from './server.js';
-import type { FromThread } from './thread-protocol.js';
+import { CLOSE, type FromThread } from './thread-protocol.js';
 
 export interface EmbeddedSupabase {
   url: string;
@@ -32,6 +32,7 @@ function threadEntry(): URL {
 export function startLocalSupabaseThread(options: LocalSupabaseOptions, onStopped: (error: Error) => void): Promise<EmbeddedSupabase> {
   const worker = new Worker(threadEntry(), { workerData: options });
   let closing = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     const failed = (error: Error) => {
       if (closing) return;
@@ -41,24 +42,22 @@ export function startLocalSupabaseThread(options: LocalSupabaseOptions, onStoppe
     };
     worker.on('error', failed);
     worker.on('exit', (code) => failed(new Error(`the embedded local Supabase thread ended (exit code ${code})`)));
-    worker.on('message', (message: FromThread) => {
+    worker.once('message', (message: FromThread) => {
       if (message.kind === 'failed') {
         closing = true;
         void worker.terminate();
         reject(new StartupError(message.message));
         return;
       }
-      if (message.kind !== 'ready') return;
       resolve({
         url: message.url,
         engine: message.engine,
         appliedMigrations: message.appliedMigrations,
-        close: () =>
-          new Promise<void>((closed) => {
-            closing = true;
-            worker.once('exit', () => closed());
-            worker.postMessage('close');
-          }),
+        close: () => {
+          closing = true;
+          worker.postMessage(CLOSE);
+          return exited;
+        },
       });
     });
   });
