@@ -18,7 +18,7 @@ import type { SqlDatabase } from '../src/local-supabase/database.js';
 import { openPglite } from '../src/local-supabase/pglite-database.js';
 import { openPostgres } from '../src/local-supabase/postgres-database.js';
 import { freshDatabase } from './fresh-database.js';
-import { startNode } from './start-node.js';
+import { signalAndWait, startNode } from './start-node.js';
 
 const ROOT = new URL('../', import.meta.url);
 const BUDGET_MS = 10 * 60_000;
@@ -59,13 +59,6 @@ async function freePort(): Promise<number> {
 /** The built service, logging to `logFile`, once it listens. */
 async function startService(env: Record<string, string>, logFile: string): Promise<ChildProcess> {
   return (await startNode([new URL('dist/server.js', ROOT).pathname], env, { logFile })).child;
-}
-
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
 }
 
 /** Posts until the answer is definitive (201, or a 4xx that is not "try again"); transport failures and 5xx are retried. */
@@ -137,7 +130,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     while (kills < options.kills && Date.now() < deadline) {
       await sleep(200 + Math.random() * 800);
       const victim = Math.floor(Math.random() * instances);
-      await kill(services[victim]!, 'SIGKILL');
+      await signalAndWait(services[victim]!, 'SIGKILL');
       kills++;
       log(`kill ${kills}/${options.kills} (instance ${victim + 1} of ${instances})`);
       services[victim] = await startService(envOf(ports[victim]!), logFile);
@@ -146,7 +139,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const job of jobs.filter((j) => !j.answer)) await settle(job, url, deadline);
     await sleep(3_000);
   } finally {
-    for (const service of services) await kill(service, 'SIGTERM');
+    for (const service of services) await signalAndWait(service, 'SIGTERM');
   }
   try {
     return await checkInvariants(database ? await openPostgres(database.url, 1) : await openPglite(dataDir), logFile, jobs, kills);

@@ -29,10 +29,19 @@ export interface Started {
   url: string;
 }
 
+/** Sends `signal` and resolves once the child has exited (at once if it already has). */
+export async function signalAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
+}
+
 export function startNode(args: string[], env: Record<string, string>, { logFile, eventLoopProbe = false }: StartOptions = {}): Promise<Started> {
-  const child = eventLoopProbe
-    ? spawn(process.execPath, ['--import', PROBE, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-    : spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, eventLoopProbe ? ['--import', PROBE, ...args] : args, {
+    env: { ...process.env, ...env },
+    stdio: eventLoopProbe ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
   const eventLoopDelay = () =>
     new Promise<EventLoopDelay>((resolve, reject) => {
       if (!eventLoopProbe) return reject(new Error('started without the event-loop probe'));
@@ -40,11 +49,8 @@ export function startNode(args: string[], env: Record<string, string>, { logFile
       child.send('read');
     });
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
+    await signalAndWait(child, 'SIGTERM');
     clearTimeout(killer);
   };
   const lines: string[] = [];
