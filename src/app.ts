@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './errors.js';
+import { refuseMalformedPath } from './http/malformed-path.js';
 import { notFoundHandler, problemHandler, sendProblem } from './http/problem.js';
 import { requestIdOf } from './http/request-id.js';
 
@@ -41,6 +42,7 @@ export function createApp(options: AppOptions): express.Express {
     res.locals.requestId = req.id as string;
     next();
   });
+  app.use(refuseMalformedPath);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', backend: options.backend });

@@ -114,7 +114,7 @@ export function openApiDocument() {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           responses: {
             200: { description: 'The institution and the caller’s role', content: { 'application/json': { schema: ref('MemberInstitution') } } },
-            400: problem('invalid_institution_id: the id is not a UUID'),
+            400: problem('invalid_institution_id: the id is not a UUID; malformed_path: a percent-escape in the path does not decode'),
             401: {
               ...problem('unauthorized (no Bearer token) or invalid_token (bad signature, expired, or not a signed-in user’s token)'),
               headers: { 'WWW-Authenticate': { description: 'The Bearer challenge (RFC 6750)', schema: { type: 'string' } } },

@@ -18,6 +18,7 @@ import { applyMigrations } from './migrate.js';
 import { openPglite } from './pglite-database.js';
 import { DatabaseUnreachableError, openPostgres } from './postgres-database.js';
 import { postgrestRouter } from './postgrest/router.js';
+import { readRequestPath } from './request-path.js';
 
 export interface LocalSupabaseOptions {
   /** A PostgreSQL URL; when absent, PGlite runs in this process. */
@@ -59,6 +60,7 @@ export function openDatabase(options: Pick<LocalSupabaseOptions, 'dbUrl' | 'data
 export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(readRequestPath);
   app.use(express.text({ type: () => true, limit: '1mb' }));
 
   const gateway = (req: Request, res: Response, next: NextFunction) => {
