@@ -2,7 +2,7 @@
  * One owner per PGlite data directory. PGlite is a single-process database: two processes on one
  * directory each believe they own it, break uniqueness and lose each other's commits. The owner
  * holds `<dataDir>.lock` (created exclusively; it names the pid, and the embedded Supabase's URL
- * once it listens). A lock whose pid is gone is stale and taken over.
+ * once it listens). A lock whose pid is gone, or a zombie not yet reaped, is stale and taken over.
  */
 import { link, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -33,15 +33,29 @@ export interface DataDirLock {
 
 const lockFileOf = (dataDir: string) => `${resolve(dataDir)}.lock`;
 
-function isAlive(owner: DataDirOwner): boolean {
+/**
+ * Linux keeps a killed process in its table, state Z, until the parent reaps it: a restart within
+ * milliseconds of a SIGKILL finds it there. Without /proc (not Linux), kill(pid, 0) alone decides.
+ */
+async function isZombie(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may itself hold any character.
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
+}
+
+async function isAlive(owner: DataDirOwner): Promise<boolean> {
   // A lock written on another host (a shared disk) cannot be checked from here: assume it is held.
   if (owner.host !== hostname()) return true;
   try {
     process.kill(owner.pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !(await isZombie(owner.pid));
 }
 
 async function readOwner(file: string): Promise<DataDirOwner | null> {
@@ -57,7 +71,7 @@ async function readOwner(file: string): Promise<DataDirOwner | null> {
 /** The live owner of `dataDir`, or null when nobody holds it. */
 export async function dataDirOwner(dataDir: string): Promise<DataDirOwner | null> {
   const owner = await readOwner(lockFileOf(dataDir));
-  return owner && owner.pid !== process.pid && isAlive(owner) ? owner : null;
+  return owner && owner.pid !== process.pid && (await isAlive(owner)) ? owner : null;
 }
 
 /**
@@ -72,7 +86,7 @@ async function removeStale(file: string): Promise<void> {
     return;
   }
   const moved = await readOwner(aside);
-  if (moved && isAlive(moved)) await link(aside, file).catch(() => undefined);
+  if (moved && (await isAlive(moved))) await link(aside, file).catch(() => undefined);
   await unlink(aside);
 }
 
@@ -90,7 +104,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = await readOwner(file);
-    if (owner && isAlive(owner)) throw new DataDirInUseError(dataDir, owner);
+    if (owner && (await isAlive(owner))) throw new DataDirInUseError(dataDir, owner);
     await removeStale(file);
   }
   return {
