@@ -130,6 +130,13 @@ export async function deleteUser(db: SqlDatabase, id: string, softDelete: boolea
   if (softDelete) {
     throw notImplemented('Soft deletion');
   }
-  const deleted = await db.query('delete from auth.users where id = $1 returning id', [checkUserId(id)]);
+  let deleted: unknown[];
+  try {
+    deleted = await db.query('delete from auth.users where id = $1 returning id', [checkUserId(id)]);
+  } catch (error) {
+    // adminUserDelete: tx.Destroy's error (a trigger's refusal, a full disk) becomes its own 500.
+    if (isSqlError(error)) throw new GotrueError(500, 'unexpected_failure', 'Database error deleting user');
+    throw error;
+  }
   if (deleted.length === 0) throw userNotFound();
 }
