@@ -13,7 +13,7 @@ export interface AppOptions {
   /** What the service talks to, reported by /healthz: `embedded-pglite`, `embedded-postgres` or `supabase`. */
   backend: string;
   trustProxy?: boolean;
-  /** Readiness: whether Supabase answers. */
+  /** Readiness: whether a write to Supabase commits. */
   isReady: () => Promise<boolean>;
   routers?: Router[];
 }
@@ -52,7 +52,7 @@ export function createApp(options: AppOptions): express.Express {
       res.json({ status: 'ready', backend: options.backend });
       return;
     }
-    sendProblem(res, new AppError('unavailable', 'not_ready', 'Supabase is not reachable.', { retryAfterSeconds: 5 }));
+    sendProblem(res, new AppError('unavailable', 'not_ready', 'Supabase is not reachable, or its database refuses writes.', { retryAfterSeconds: 5 }));
   });
   for (const router of options.routers ?? []) app.use(router);
 

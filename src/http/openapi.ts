@@ -87,13 +87,13 @@ export function openApiDocument() {
         get: {
           ...PUBLIC,
           operationId: 'readiness',
-          summary: 'Readiness: Supabase answers a query',
+          summary: 'Readiness: a write to Supabase commits',
           responses: {
             200: {
               description: 'Ready',
               content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ready' }, backend: { type: 'string' } }, required: ['status', 'backend'] } } },
             },
-            503: { ...problem('not_ready: Supabase is not reachable'), headers: retryAfter },
+            503: { ...problem('not_ready: Supabase is not reachable, or its database refuses writes'), headers: retryAfter },
           },
         },
       },

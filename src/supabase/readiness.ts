@@ -1,11 +1,12 @@
-/** Readiness: Supabase answers a real query (through the gateway, PostgREST and the database). */
+/**
+ * Readiness: a write commits in Supabase (through the gateway, PostgREST and the database). A
+ * database that answers reads while refusing every write (a full disk, read-only) registers no one.
+ */
 import type { SupabaseClient } from '@supabase/supabase-js';
-
-const NO_SUCH_ID = '00000000-0000-0000-0000-000000000000';
 
 export async function supabaseIsReady(supabase: SupabaseClient): Promise<boolean> {
   try {
-    const { error } = await supabase.from('institutions').select('id').eq('id', NO_SUCH_ID);
+    const { error } = await supabase.rpc('readiness_write_probe');
     return error === null;
   } catch {
     return false;
