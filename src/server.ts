@@ -1,11 +1,13 @@
 /** Entry point: `npm start`. Loads .env, validates config, starts the service, and shuts down gracefully. */
 import { loadConfigOrExit } from './config.js';
+import { routeConsoleTo } from './console-log.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 import { startOrExit } from './startup.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL);
+routeConsoleTo(logger);
 const service = await startOrExit('ims-api', () => startService(config, logger));
 logger.info({ url: service.url, backend: service.backend }, 'ims-api listening');
 

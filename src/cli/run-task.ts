@@ -4,6 +4,7 @@
  * one owns the data directory, and opens the directory itself otherwise.
  */
 import { loadConfigOrExit, type Config } from '../config.js';
+import { routeConsoleTo } from '../console-log.js';
 import { createLogger } from '../logger.js';
 import type { RegistrationDeps } from '../registration/register-institution.js';
 import { connectSupabase, registrationDeps } from '../service.js';
@@ -12,6 +13,7 @@ import { startOrExit } from '../startup.js';
 export async function runTask(name: string, task: (deps: RegistrationDeps, config: Config) => Promise<unknown>): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  routeConsoleTo(logger);
   const connection = await startOrExit(name, () => connectSupabase(config, logger, { attachToRunning: true }));
   try {
     const result = await task(registrationDeps(config, connection, logger), config);
