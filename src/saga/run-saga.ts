@@ -1,9 +1,10 @@
 /**
- * Runs saga steps in order. A definitive failure unwinds every finished step in reverse — all of
- * them, whatever fails on the way; a failure that retries cannot cure suspends the saga where it
- * stands, so a later attempt can resume it from its recovery point.
+ * Runs saga steps in order. Only a definitive failure unwinds the finished steps, in reverse —
+ * all of them, whatever fails on the way, unless one finds that the saga completed after all;
+ * any other failure that retries cannot cure suspends the saga where it stands, so a later
+ * attempt can resume it from its recovery point.
  */
-import { failureOf } from './failure.js';
+import { failureOf, SagaAlreadyCompleted, type FailureClass } from './failure.js';
 import { retry, type RetryPolicy, type Sleep } from './retry.js';
 import type { Compensable, Step } from './step.js';
 
@@ -33,6 +34,9 @@ export interface RunSagaOptions<Context> {
 
 type StepResult = { ok: true } | { ok: false; error: unknown; mayHaveHappened: boolean };
 
+/** Failures that another try of the same call cannot change. */
+const FINAL: FailureClass[] = ['definitive', 'superseded', 'out_of_time'];
+
 async function runStep<Context>(step: Step<Context>, context: Context, reconcileFirst: boolean, policy: SagaPolicy): Promise<StepResult> {
   let mayHaveHappened = false;
   const result = await retry(
@@ -42,11 +46,11 @@ async function runStep<Context>(step: Step<Context>, context: Context, reconcile
       try {
         await step.invoke(context);
       } catch (error) {
-        if (failureOf(error) === 'ambiguous') mayHaveHappened = true;
+        if (['ambiguous', 'out_of_time'].includes(failureOf(error))) mayHaveHappened = true;
         throw error;
       }
     },
-    { giveUp: (error) => ['definitive', 'superseded'].includes(failureOf(error)), sleep: policy.sleep },
+    { giveUp: (error) => FINAL.includes(failureOf(error)), sleep: policy.sleep },
   );
   return result.ok ? { ok: true } : { ok: false, error: result.error, mayHaveHappened };
 }
@@ -54,7 +58,7 @@ async function runStep<Context>(step: Step<Context>, context: Context, reconcile
 /** Returns the error that a compensation kept failing with, or undefined once it succeeded. */
 async function compensate<Context>(step: Compensable<Context>, context: Context, cause: unknown, policy: SagaPolicy): Promise<unknown> {
   const result = await retry(policy.compensation, async () => step.compensate?.(context, cause), {
-    giveUp: (error) => failureOf(error) === 'superseded',
+    giveUp: (error) => error instanceof SagaAlreadyCompleted || ['superseded', 'out_of_time'].includes(failureOf(error)),
     sleep: policy.sleep,
   });
   return result.ok ? undefined : result.error;
@@ -77,6 +81,7 @@ export async function runSaga<Context>(options: RunSagaOptions<Context>): Promis
     const compensationFailures: { step: string; error: unknown }[] = [];
     for (const finished of toUndo.reverse()) {
       const error = await compensate(finished, context, result.error, policy);
+      if (error instanceof SagaAlreadyCompleted) return { status: 'completed' };
       if (error !== undefined) compensationFailures.push({ step: finished.id, error });
     }
     if (compensationFailures.some(({ error }) => failureOf(error) === 'superseded')) {

@@ -1,6 +1,6 @@
 /** The generic saga runner with in-memory steps (no remote system involved: the runner's own rules). */
 import { describe, expect, it } from 'vitest';
-import { RemoteCallError, type FailureClass } from '../../src/saga/failure.js';
+import { RemoteCallError, SagaAlreadyCompleted, type FailureClass } from '../../src/saga/failure.js';
 import { runSaga, type SagaPolicy } from '../../src/saga/run-saga.js';
 import { defineCompensation, defineStep, type Step } from '../../src/saga/step.js';
 
@@ -97,5 +97,44 @@ describe('runSaga', () => {
     const { log, step } = recorder();
     await runSaga({ context: null, completed: [], pending: [step('a', [], { reconcile: () => true })], resuming: true, policy });
     expect(log).toEqual(['check a']);
+  });
+
+  it('takes an error nobody classified as ambiguous: retried, then suspended, nothing undone', async () => {
+    const log: string[] = [];
+    const claimed = defineCompensation<null>('claimed', async () => void log.push('undo claimed'));
+    const parserBug = defineStep<null>('parse', async () => {
+      log.push('do parse');
+      throw new TypeError("Cannot read properties of undefined (reading 'id')");
+    });
+    const outcome = await runSaga({ context: null, completed: [claimed], pending: [parserBug], resuming: false, policy });
+    expect(outcome.status).toBe('suspended');
+    expect(log).toEqual(['do parse', 'do parse', 'do parse']);
+  });
+
+  it('stops at once when the time budget ran out, and undoes nothing', async () => {
+    const { log, step } = recorder();
+    const outcome = await runSaga({
+      context: null, completed: [], pending: [step('a'), step('b', ['out_of_time'])], resuming: false, policy,
+    });
+    expect(outcome).toMatchObject({ status: 'suspended', compensationFailures: [] });
+    expect(log).toEqual(['do a', 'do b']);
+  });
+
+  it('ends completed, and stops unwinding, when a compensation finds the saga had completed', async () => {
+    const log: string[] = [];
+    const claimed = defineCompensation<null>('claimed', async () => void log.push('undo claimed'));
+    const created = defineStep<null>('create', async () => void log.push('do create'), {
+      compensate: async () => {
+        log.push('undo create');
+        throw new SagaAlreadyCompleted('the last step had committed');
+      },
+    });
+    const finish = defineStep<null>('finish', async () => {
+      log.push('do finish');
+      throw fail('definitive');
+    });
+    const outcome = await runSaga({ context: null, completed: [claimed], pending: [created, finish], resuming: false, policy });
+    expect(outcome.status).toBe('completed');
+    expect(log).toEqual(['do create', 'do finish', 'undo create']);
   });
 });
