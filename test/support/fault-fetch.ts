@@ -37,6 +37,7 @@ export const CALLS = {
   deleteUser: { method: 'DELETE', path: /^\/auth\/v1\/admin\/users\/[0-9a-f-]{36}$/ },
   abort: { method: 'POST', path: '/rest/v1/rpc/registration_abort' },
   release: { method: 'POST', path: '/rest/v1/rpc/registration_release' },
+  readInstitution: { method: 'GET', path: '/rest/v1/institutions' },
 } satisfies Record<string, { method: string; path: string | RegExp }>;
 
 export type CallName = keyof typeof CALLS;

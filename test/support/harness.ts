@@ -1,6 +1,7 @@
 /**
  * The service as it runs, for tests: the embedded local Supabase on a lane, the app talking to it
- * over real HTTP through a FaultyFetch, and SQL to assert what the database holds.
+ * over real HTTP through a FaultyFetch and a FaultProxy on a loopback socket, and SQL to assert
+ * what the database holds.
  */
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
@@ -13,6 +14,7 @@ import type { LocalSupabase } from '../../src/local-supabase/server.js';
 import type { RegistrationDeps } from '../../src/registration/register-institution.js';
 import { assembleApp, connectSupabase } from '../../src/service.js';
 import { FaultyFetch } from './fault-fetch.js';
+import { FaultProxy } from './fault-proxy.js';
 import { startLaneSupabase, type Lane } from './lanes.js';
 
 /** The settings that point the service at a separately running (here: embedded) Supabase. */
@@ -31,12 +33,10 @@ export const FAST_SAGA_POLICY = {
   compensation: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
 };
 
-export interface Harness {
+export interface Harness extends Instance {
   local: LocalSupabase;
-  faults: FaultyFetch;
-  app: Express;
-  deps: RegistrationDeps;
-  register(body: object, key?: string | null): supertest.Test;
+  /** A second instance of the service on the same database, as a scaled-out deployment runs. */
+  anotherInstance(): Promise<Instance>;
   state(): Promise<DatabaseState>;
   close(): Promise<void>;
 }
@@ -48,12 +48,23 @@ export interface DatabaseState {
   keys: { key: string; recovery_point: string; locked: boolean; institution_id: string; director_user_id: string; result: unknown }[];
 }
 
-/** `logs`, when given, receives every log line the service writes, at trace level. */
-export async function startHarness(lane: Lane, env: Record<string, string> = {}, logs?: string[]): Promise<Harness> {
-  const local = await startLaneSupabase(lane);
+/** One instance of the service over a running Supabase: its own fault fetch, fault proxy and app. */
+export interface Instance {
+  /** Faults at the HTTP boundary: the fetch given to supabase-js. */
+  faults: FaultyFetch;
+  /** Faults on the socket, between the service and Supabase. */
+  proxy: FaultProxy;
+  app: Express;
+  deps: RegistrationDeps;
+  register(body: object, key?: string | null): supertest.Test;
+}
+
+async function startInstance(local: LocalSupabase, env: Record<string, string>, logs?: string[]): Promise<Instance> {
   const faults = new FaultyFetch();
+  const proxy = await FaultProxy.start(local.url, { lateBodyMs: 0 });
   const config = loadConfig({
     ...supabaseEnv(local),
+    SUPABASE_URL: proxy.url,
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     // Generous, so a busy machine does not turn calls into timeouts; fault suites set their own.
     SUPABASE_TIMEOUT_MS: '5000',
@@ -62,20 +73,39 @@ export async function startHarness(lane: Lane, env: Record<string, string> = {},
   const logger = logs
     ? createLogger('trace', { write: (line: string) => void logs.push(line) })
     : pino({ level: 'silent' });
+  proxy.lateBodyMs = config.SUPABASE_TIMEOUT_MS + 250;
   const connection = await connectSupabase(config, logger, { fetch: faults.fetch });
   const { app, deps } = assembleApp(config, connection, logger, FAST_SAGA_POLICY);
-  const db = local.db;
   return {
-    local,
     faults,
+    proxy,
     app,
     deps,
     register(body, key = randomUUID()) {
       const request = supertest(app).post('/api/v1/institutions/register').set('Content-Type', 'application/json');
       return (key === null ? request : request.set('Idempotency-Key', key)).send(JSON.stringify(body));
     },
-    state: () => databaseState(db),
-    close: () => local.close(),
+  };
+}
+
+/** `logs`, when given, receives every log line the service writes, at trace level. */
+export async function startHarness(lane: Lane, env: Record<string, string> = {}, logs?: string[]): Promise<Harness> {
+  const local = await startLaneSupabase(lane);
+  const instance = await startInstance(local, env, logs);
+  const others: Instance[] = [];
+  return {
+    local,
+    ...instance,
+    async anotherInstance() {
+      const other = await startInstance(local, env, logs);
+      others.push(other);
+      return other;
+    },
+    state: () => databaseState(local.db),
+    async close() {
+      for (const { proxy } of [instance, ...others]) await proxy.close();
+      await local.close();
+    },
   };
 }
 
