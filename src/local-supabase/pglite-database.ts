@@ -17,15 +17,31 @@ function executor(target: PGlite | Transaction): SqlExecutor {
   };
 }
 
-export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
-  if (dataDir && !dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir, { extensions: { citext, pgcrypto } });
-  await pg.exec("SET TIME ZONE 'UTC'");
-  const direct = executor(pg);
+function sqlDatabase(pg: PGlite): SqlDatabase {
   return {
     engine: 'pglite',
-    ...direct,
+    ...executor(pg),
     transaction: (work) => pg.transaction((tx) => work(executor(tx))),
     close: () => pg.close(),
   };
+}
+
+/** `snapshot`: a data directory dump (`pgliteSnapshot`) to start from instead of initdb, a few times faster. */
+export async function openPglite(dataDir?: string, snapshot?: Blob): Promise<SqlDatabase> {
+  if (dataDir && !dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir, { extensions: { citext, pgcrypto }, ...(snapshot ? { loadDataDir: snapshot } : {}) });
+  await pg.exec("SET TIME ZONE 'UTC'");
+  return sqlDatabase(pg);
+}
+
+/** A dump of a fresh in-memory database after `prepare`: many databases can then start from it. */
+export async function pgliteSnapshot(prepare: (db: SqlDatabase) => Promise<void>): Promise<Blob> {
+  const pg = await PGlite.create(undefined, { extensions: { citext, pgcrypto } });
+  try {
+    await pg.exec("SET TIME ZONE 'UTC'");
+    await prepare(sqlDatabase(pg));
+    return await pg.dumpDataDir('none');
+  } finally {
+    await pg.close();
+  }
 }

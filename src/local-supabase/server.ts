@@ -15,7 +15,7 @@ import {
   LOCAL_SERVICE_ROLE_KEY,
 } from './keys.js';
 import { applyMigrations } from './migrate.js';
-import { openPglite } from './pglite-database.js';
+import { openPglite, pgliteSnapshot } from './pglite-database.js';
 import { DatabaseUnreachableError, openPostgres } from './postgres-database.js';
 import { postgrestRouter } from './postgrest/router.js';
 import { readRequestPath } from './request-path.js';
@@ -33,6 +33,11 @@ export interface LocalSupabaseOptions {
   dbUrlSetting?: string;
   /** The project's migrations: supabase/migrations by default; null for a blank project (no migrations). */
   migrationsDir?: string | null;
+  /**
+   * For an in-memory PGlite: a dump (`localSupabaseSnapshot`) to start from instead of initdb;
+   * bootstrap and migrations then only add what it lacks.
+   */
+  snapshot?: Blob;
 }
 
 export interface LocalSupabase {
@@ -53,8 +58,19 @@ const KEYS: GatewayKeys = {
   secretKey: LOCAL_SECRET_KEY,
 };
 
-export function openDatabase(options: Pick<LocalSupabaseOptions, 'dbUrl' | 'dataDir'>): Promise<SqlDatabase> {
-  return options.dbUrl ? openPostgres(options.dbUrl) : openPglite(options.dataDir);
+export function openDatabase(options: Pick<LocalSupabaseOptions, 'dbUrl' | 'dataDir' | 'snapshot'>): Promise<SqlDatabase> {
+  return options.dbUrl ? openPostgres(options.dbUrl) : openPglite(options.dataDir, options.snapshot);
+}
+
+/** A PGlite dump of a Supabase database with the project's migrations (or none, with null): test suites start many from one. */
+export function localSupabaseSnapshot(options: Pick<LocalSupabaseOptions, 'migrationsDir'> = {}): Promise<Blob> {
+  return pgliteSnapshot(async (db) => void (await prepareDatabase(db, options.migrationsDir)));
+}
+
+/** Makes `db` a Supabase database with the project's migrations; returns the migrations it applied. */
+async function prepareDatabase(db: SqlDatabase, migrationsDir: string | null | undefined): Promise<string[]> {
+  await bootstrapSupabaseDatabase(db);
+  return migrationsDir === null ? [] : applyMigrations(db, migrationsDir);
 }
 
 export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET): express.Express {
@@ -97,8 +113,7 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
   let db: SqlDatabase | undefined;
   try {
     db = await openDatabase(options);
-    await bootstrapSupabaseDatabase(db);
-    const appliedMigrations = options.migrationsDir === null ? [] : await applyMigrations(db, options.migrationsDir);
+    const appliedMigrations = await prepareDatabase(db, options.migrationsDir);
     const host = options.host ?? '127.0.0.1';
     const { server, port } = await listen(localSupabaseApp(db), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
     const url = `http://${host}:${port}`;

@@ -1,6 +1,13 @@
-/** The database lanes a suite runs on: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+/**
+ * The database lanes a suite runs on: PGlite always, PostgreSQL when TEST_DATABASE_URL is set.
+ * A test run prepares each kind of database once (test/global-setup.ts: a PGlite dump, a
+ * PostgreSQL template database) and every suite starts a fresh copy of it; outside a test run
+ * (benchmarks) each database is made from scratch.
+ */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { bootstrapSupabaseDatabase } from '../../src/local-supabase/bootstrap.js';
@@ -11,6 +18,15 @@ export type Lane = 'pglite' | 'postgres';
 
 export const LANES: Lane[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
+/** A project database, with this project's migrations, or a blank one (a fresh Supabase project). */
+export type Project = 'project' | 'blank';
+
+/** Where global-setup left its prepared databases: a folder of PGlite dumps, and template database names. */
+export const PREPARED_ENV = { pgliteDumps: 'IMS_TEST_PGLITE_DUMPS', postgresTemplatePrefix: 'IMS_TEST_PG_TEMPLATE_PREFIX' } as const;
+
+export const pgliteDumpPath = (dir: string, project: Project) => join(dir, `pglite-${project}.tar`);
+export const postgresTemplateName = (prefix: string, project: Project) => `${prefix}_${project}`;
+
 const run = promisify(execFile);
 
 function withDatabase(url: string, database: string): string {
@@ -19,35 +35,49 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL! });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
 /**
- * A fresh database on the PostgreSQL server of TEST_DATABASE_URL, made a Supabase database by our
+ * Makes database `name` on the PostgreSQL server of TEST_DATABASE_URL a Supabase database by our
  * bootstrap, with the migrations applied by the Supabase CLI itself (`supabase db push`).
  */
-export async function createPostgresDatabase(options: { migrations: boolean } = { migrations: true }): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.TEST_DATABASE_URL!;
-  const name = `ims_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = withDatabase(adminUrl, name);
+export async function preparePostgresDatabase(name: string, project: Project): Promise<string> {
+  await adminQuery(`create database ${name}`);
+  const url = withDatabase(process.env.TEST_DATABASE_URL!, name);
   const db = await openPostgres(url, 1);
   await bootstrapSupabaseDatabase(db);
   await db.close();
-  if (options.migrations) {
+  if (project === 'project') {
     const pushUrl = new URL(url);
     pushUrl.searchParams.set('sslmode', 'disable');
     await run('npx', ['supabase', 'db', 'push', '--db-url', pushUrl.toString(), '--yes'], { timeout: 120_000 });
   }
-  return {
-    url,
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
+  return url;
+}
+
+export const dropPostgresDatabase = (name: string) => adminQuery(`drop database if exists ${name} with (force)`);
+
+/** A fresh database on the PostgreSQL server of TEST_DATABASE_URL: a copy of the prepared template, or made from scratch. */
+export async function createPostgresDatabase(project: Project = 'project'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ims_test_${randomBytes(6).toString('hex')}`;
+  const prefix = process.env[PREPARED_ENV.postgresTemplatePrefix];
+  const url = prefix
+    ? (await adminQuery(`create database ${name} template ${postgresTemplateName(prefix, project)}`), withDatabase(process.env.TEST_DATABASE_URL!, name))
+    : await preparePostgresDatabase(name, project);
+  return { url, drop: () => dropPostgresDatabase(name) };
+}
+
+async function pgliteDump(project: Project): Promise<Blob | undefined> {
+  const dir = process.env[PREPARED_ENV.pgliteDumps];
+  return dir ? new Blob([await readFile(pgliteDumpPath(dir, project))]) : undefined;
 }
 
 /**
@@ -55,9 +85,13 @@ export async function createPostgresDatabase(options: { migrations: boolean } = 
  * `blank` leaves out this project's migrations (a fresh Supabase project, for other projects' fixtures).
  */
 export async function startLaneSupabase(lane: Lane, options: { blank?: boolean } = {}): Promise<LocalSupabase> {
+  const project: Project = options.blank ? 'blank' : 'project';
   const migrations = options.blank ? { migrationsDir: null } : {};
-  if (lane === 'pglite') return startLocalSupabase(migrations);
-  const database = await createPostgresDatabase({ migrations: !options.blank });
+  if (lane === 'pglite') {
+    const snapshot = await pgliteDump(project);
+    return startLocalSupabase({ ...migrations, ...(snapshot ? { snapshot } : {}) });
+  }
+  const database = await createPostgresDatabase(project);
   const local = await startLocalSupabase({ dbUrl: database.url, ...migrations });
   return {
     ...local,
