@@ -58,7 +58,8 @@ export class FaultProxy {
     /** How long a `body_late` body waits: longer than the caller's timeout. */
     public lateBodyMs: number,
   ) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // Supabase failing to answer the proxy reaches the client as it would without one: a reset.
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => res.socket?.resetAndDestroy()));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
