@@ -101,7 +101,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     ...(database ? { LOCAL_SUPABASE_DB_URL: database.url } : { LOCAL_SUPABASE_DATA_DIR: dataDir }),
     LOCAL_SUPABASE_PORT: '0',
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
-    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2',
+    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '4',
+    SUPABASE_TIMEOUT_MS: '1000',
+    REQUEST_DEADLINE_MS: '2500',
     RECOVERY_INTERVAL_SECONDS: '2',
   });
   // Each key's tries go round the instances.

@@ -20,6 +20,7 @@ const ConfigSchema = z.object({
   LOCAL_SUPABASE_PORT: z.coerce.number().int().min(0).max(65535).default(54321),
   TRUST_PROXY: boolean.default(false),
   SUPABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   IDEMPOTENCY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
@@ -61,6 +62,27 @@ function crossSettingIssues(env: Record<string, string>): { path: string; messag
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/**
+ * One attempt must end while it still holds the key's lock, or another attempt takes the
+ * registration over while this one still acts: its worst case is the whole budget, plus one
+ * call after it (letting go of the lock).
+ */
+function timingIssues(config: Config): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (config.SUPABASE_TIMEOUT_MS > config.REQUEST_DEADLINE_MS) {
+    issues.push({ path: 'REQUEST_DEADLINE_MS', message: `must be at least SUPABASE_TIMEOUT_MS (${config.SUPABASE_TIMEOUT_MS}), or no call gets its full timeout` });
+  }
+  const worstCaseMs = config.REQUEST_DEADLINE_MS + config.SUPABASE_TIMEOUT_MS;
+  const lockMs = config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS * 1000;
+  if (worstCaseMs >= lockMs) {
+    issues.push({
+      path: 'IDEMPOTENCY_LOCK_TIMEOUT_SECONDS',
+      message: `must exceed one attempt's worst case, REQUEST_DEADLINE_MS + SUPABASE_TIMEOUT_MS = ${worstCaseMs} ms (it is ${lockMs} ms), or a slow attempt is taken over while it still acts`,
+    });
+  }
+  return issues;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -73,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = withoutBlanks(env);
   const parsed = ConfigSchema.safeParse(raw);
   const issues = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))),
+    ...(parsed.success ? timingIssues(parsed.data) : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))),
     ...crossSettingIssues(raw),
   ];
   if (parsed.success && issues.length === 0) return parsed.data;

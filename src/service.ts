@@ -22,6 +22,7 @@ import { supabaseInstitutionDirectory } from './supabase/institution-directory.j
 import { supabaseRateLimitStore } from './supabase/rate-limit-store.js';
 import { supabaseIsReady } from './supabase/readiness.js';
 import { supabaseRegistrationGateway } from './supabase/registration-gateway.js';
+import { withinBudget } from './supabase/transport.js';
 
 /** How long a graceful shutdown waits for registrations (and a recovery sweep) under way to finish. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -121,7 +122,10 @@ export function registrationDeps(config: Config, connection: SupabaseConnection,
       claimRetry: sagaPolicy.step,
       saga: sagaPolicy,
     },
+    withinBudget: (attempt) => withinBudget(config.REQUEST_DEADLINE_MS, attempt),
     onSagaEnded: (event) => logger.warn({ registrationId: event.registrationId, outcome: event.outcome, cause: String(event.cause) }, 'registration saga did not complete'),
+    onUnclassifiedError: ({ during, error }) =>
+      logger.error({ during, err: error }, 'an error nobody classified was taken as ambiguous (nothing was undone): a defect to fix'),
   };
 }
 
@@ -168,7 +172,7 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
           ...(config.RATE_LIMIT_STORE === 'database' ? { store: supabaseRateLimitStore(connection.supabase, 'register:') } : {}),
         },
       }),
-      institutionRouter(supabaseInstitutionDirectory(connection.asUser), accessTokenVerifier(connection.tokenKey)),
+      institutionRouter(supabaseInstitutionDirectory(connection.asUser, config.REQUEST_DEADLINE_MS), accessTokenVerifier(connection.tokenKey)),
       openApiRouter(),
       pageRouter(),
     ],

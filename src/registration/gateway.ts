@@ -48,10 +48,24 @@ export type EmailHolder =
   | { holder: 'settled' }
   | { holder: 'in_flight'; retryAfterSeconds: number };
 
+/** Where a registration stands, read without locking it. */
+export interface RegistrationStatus {
+  recoveryPoint: 'institution_created' | 'finished' | 'compensated';
+  /** The attempt that holds (or last held) it. */
+  heldBy: string | null;
+  /** The stored answer, once finished. */
+  result: RegistrationResult | null;
+}
+
+/** What undoing the institution found: done, or a registration that had completed (nothing undone). */
+export type AbortOutcome = { outcome: 'aborted' } | { outcome: 'finished'; result: RegistrationResult };
+
 /** Every method throws RemoteCallError when the call fails, classified for the saga. */
 export interface RegistrationGateway {
   /** Call 1: claims the idempotency key and, when new, creates the institution as `pending`. */
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
+  /** Lets go of a claim whose answer was lost (it may have taken the lock), keeping its recovery point. */
+  releaseClaim(request: Pick<ClaimRequest, 'scope' | 'key' | 'attempt'>, error: string): Promise<void>;
   /** The recovery sweep's claim of an abandoned registration; null when someone else has it. */
   takeOver(registrationId: string, attempt: string, lockTimeoutSeconds: number): Promise<HeldRegistration | null>;
   /** Call 2: the director's auth user, with the id chosen at claim time. */
@@ -64,8 +78,13 @@ export interface RegistrationGateway {
   deleteDirectorUser(userId: string): Promise<void>;
   /** Call 3: the profile, activation and the remembered answer, in one transaction. */
   complete(registrationId: string, attempt: string): Promise<RegistrationResult>;
-  /** Undoes the institution and settles the key: remembered with a rejection, forgotten without. */
-  abort(registrationId: string, attempt: string, rejection: RegistrationResult | null, error: string): Promise<void>;
+  /**
+   * Undoes the institution and settles the key: remembered with a rejection, forgotten without;
+   * refuses (answering `finished`) when the registration had completed.
+   */
+  abort(registrationId: string, attempt: string, rejection: RegistrationResult | null, error: string): Promise<AbortOutcome>;
+  /** Where the registration stands; null when there is none. */
+  status(registrationId: string): Promise<RegistrationStatus | null>;
   /** Lets go of the lock and keeps the recovery point, after a failure that retries did not cure. */
   release(registrationId: string, attempt: string, error: string): Promise<void>;
   /** Registrations nobody works on, idle for at least `idleSeconds`. */

@@ -4,7 +4,7 @@
  * one) — recording the outcome with the key so a later retry replays or restarts it.
  */
 import { randomUUID } from 'node:crypto';
-import { driveRegistration, type RegisterOutcome, type RegistrationDeps } from './register-institution.js';
+import { driveRegistration, withinBudget, type RegisterOutcome, type RegistrationDeps } from './register-institution.js';
 
 export type RecoverySummary = Record<RegisterOutcome['kind'], number> & { examined: number };
 
@@ -18,10 +18,11 @@ export async function recoverAbandoned(
   for (const registrationId of await deps.gateway.listAbandoned(options.idleSeconds, options.limit)) {
     summary.examined++;
     const attempt = randomUUID();
-    const held = await deps.gateway.takeOver(registrationId, attempt, deps.settings.lockTimeoutSeconds);
-    if (!held) continue;
-    const outcome = await driveRegistration(deps, held, attempt, { password: undefined, resuming: true });
-    summary[outcome.kind]++;
+    const outcome = await withinBudget(deps, async () => {
+      const held = await deps.gateway.takeOver(registrationId, attempt, deps.settings.lockTimeoutSeconds);
+      return held && driveRegistration(deps, held, attempt, { password: undefined, resuming: true });
+    });
+    if (outcome) summary[outcome.kind]++;
   }
   return summary;
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fingerprint } from '../idempotency/fingerprint.js';
-import { failureOf } from '../saga/failure.js';
+import { failureOf, isClassified } from '../saga/failure.js';
 import { retry, type RetryPolicy } from '../saga/retry.js';
 import { runSaga, type SagaOutcome, type SagaPolicy } from '../saga/run-saga.js';
 import type { RegistrationContext } from './context.js';
@@ -30,8 +30,15 @@ export interface RegistrationSettings {
 export interface RegistrationDeps {
   gateway: RegistrationGateway;
   settings: RegistrationSettings;
+  /**
+   * Runs one attempt (a request's registration, or one the sweep resumes) within its time
+   * budget: every call in it, retries included, ends by then.
+   */
+  withinBudget?: <T>(attempt: () => Promise<T>) => Promise<T>;
   /** Told about sagas that did not complete, for logs; never given the password. */
   onSagaEnded?: (event: { registrationId: string; outcome: SagaOutcome['status']; cause?: unknown }) => void;
+  /** Told when an error nobody classified decided an outcome: it was taken as ambiguous, and is a defect. */
+  onUnclassifiedError?: (event: { during: 'claim' | 'saga'; error: unknown }) => void;
 }
 
 export type RegisterOutcome =
@@ -50,15 +57,36 @@ export type RegisterOutcome =
 
 const RETRY_SOON_SECONDS = 1;
 
-/** The claim is idempotent for one attempt, so it is retried like a step; it ends in an outcome or says why not. */
+/** Runs one attempt within its time budget, when the deps set one. */
+export const withinBudget = <T>(deps: RegistrationDeps, attempt: () => Promise<T>): Promise<T> =>
+  deps.withinBudget ? deps.withinBudget(attempt) : attempt();
+
+/**
+ * The claim is idempotent for one attempt, so it is retried like a step. It ends in an outcome,
+ * or `refused` (an answer proving nothing happened), or `unreachable` — then it may have
+ * happened (`mayHaveHappened`), and only the database can say.
+ */
 async function claimWithRetries(
   deps: RegistrationDeps,
   claim: () => Promise<ClaimOutcome>,
-): Promise<ClaimOutcome | { outcome: 'unreachable' | 'refused' }> {
-  const definitive = (error: unknown) => failureOf(error) === 'definitive';
-  const result = await retry(deps.settings.claimRetry, claim, { giveUp: definitive, sleep: deps.settings.saga.sleep });
+): Promise<ClaimOutcome | { outcome: 'refused' } | { outcome: 'unreachable'; mayHaveHappened: boolean; error: unknown }> {
+  let mayHaveHappened = false;
+  const result = await retry(
+    deps.settings.claimRetry,
+    async () => {
+      try {
+        return await claim();
+      } catch (error) {
+        if (failureOf(error) !== 'transient') mayHaveHappened = true;
+        throw error;
+      }
+    },
+    { giveUp: (error) => ['definitive', 'out_of_time'].includes(failureOf(error)), sleep: deps.settings.saga.sleep },
+  );
   if (result.ok) return result.value;
-  return { outcome: definitive(result.error) ? 'refused' : 'unreachable' };
+  if (failureOf(result.error) === 'definitive') return { outcome: 'refused' };
+  if (!isClassified(result.error)) deps.onUnclassifiedError?.({ during: 'claim', error: result.error });
+  return { outcome: 'unreachable', mayHaveHappened, error: result.error };
 }
 
 /** Runs the saga for a registration this attempt holds, and settles what the outcome means. */
@@ -84,9 +112,11 @@ export async function driveRegistration(
   });
   if (outcome.status !== 'completed') {
     deps.onSagaEnded?.({ registrationId: held.registrationId, outcome: outcome.status, cause: outcome.cause });
+    if (!isClassified(outcome.cause)) deps.onUnclassifiedError?.({ during: 'saga', error: outcome.cause });
   }
   switch (outcome.status) {
     case 'completed':
+      // Set by the last step, or by a compensation that found the registration had completed.
       return { kind: 'settled', result: context.result!, replayed: false };
     case 'compensated': {
       if (outcome.cause instanceof PendingConflictError) {
@@ -103,11 +133,11 @@ export async function driveRegistration(
   }
 }
 
-export async function registerInstitution(
-  deps: RegistrationDeps,
-  request: RegisterInstitutionRequest,
-  key: string,
-): Promise<RegisterOutcome> {
+export function registerInstitution(deps: RegistrationDeps, request: RegisterInstitutionRequest, key: string): Promise<RegisterOutcome> {
+  return withinBudget(deps, () => register(deps, request, key));
+}
+
+async function register(deps: RegistrationDeps, request: RegisterInstitutionRequest, key: string): Promise<RegisterOutcome> {
   const { directorPassword, ...sagaInput } = request;
   const attempt = randomUUID();
   const claim = await claimWithRetries(deps, () =>
@@ -123,6 +153,10 @@ export async function registerInstitution(
   );
   switch (claim.outcome) {
     case 'unreachable':
+      // A claim that landed unseen holds the key: let go of it, so the client's retry resumes at once.
+      if (claim.mayHaveHappened) {
+        await deps.gateway.releaseClaim({ scope: REGISTER_SCOPE, key, attempt }, String(claim.error)).catch(() => undefined);
+      }
       return { kind: 'unavailable', retryAfterSeconds: RETRY_SOON_SECONDS };
     case 'refused':
       return { kind: 'failed' };

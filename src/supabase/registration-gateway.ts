@@ -1,44 +1,50 @@
 /** The registration's calls to Supabase (rpc, auth.admin), with every failure classified for the saga. */
 import type { AuthError, SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
-import type { ClaimOutcome, DirectorUser, EmailHolder, HeldRegistration, RegistrationGateway } from '../registration/gateway.js';
+import type {
+  AbortOutcome, ClaimOutcome, DirectorUser, EmailHolder, HeldRegistration, RegistrationGateway, RegistrationStatus,
+} from '../registration/gateway.js';
 import { RegistrationResult } from '../registration/schema.js';
-import { RemoteCallError, type FailureClass } from '../saga/failure.js';
-import { observeCall, type TransportFailure } from './transport.js';
+import { callFailure, unreadableAnswer } from './call-failure.js';
+import { observeCall, outsideBudget } from './transport.js';
 
-interface PostgrestFailure {
-  error: { code?: string; message?: string } | null;
-  status: number;
-}
-
-function byStatus(status: number): FailureClass {
-  if (status === 502 || status === 504) return 'ambiguous';
-  return status >= 500 ? 'transient' : 'definitive';
-}
-
-function transportFailure(call: string, transport: TransportFailure): RemoteCallError {
-  return transport === 'not_sent'
-    ? new RemoteCallError('transient', call, 'the request did not reach Supabase')
-    : new RemoteCallError('ambiguous', call, 'no answer from Supabase (timeout or lost response)');
+/** Reads a 2xx answer through its contract; one that does not fit may still mean the call happened. */
+function read<T>(call: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw unreadableAnswer(call, error);
+  }
 }
 
 async function rpc<T>(supabase: SupabaseClient, fn: string, args: Record<string, unknown>, parse: (data: unknown) => T): Promise<T> {
-  const { value, transport } = await observeCall(async () => supabase.rpc(fn, args));
-  const result = value as PostgrestFailure & { data: unknown };
-  if (transport) throw transportFailure(`rpc ${fn}`, transport);
-  if (result.error) {
-    const failure: FailureClass = result.error.code === 'PT409' ? 'superseded' : byStatus(result.status);
-    throw new RemoteCallError(failure, `rpc ${fn}`, `${result.status} ${result.error.code ?? ''} ${result.error.message ?? ''}`.trim());
+  const call = `rpc ${fn}`;
+  // Retries are the saga's to decide, inside the request's budget.
+  const { value, transport, answer } = await observeCall(async () => supabase.rpc(fn, args).retry(false));
+  if (value.error || transport) {
+    throw callFailure(call, { status: value.status, code: value.error?.code, message: value.error?.message, transport, answer });
   }
-  return parse(result.data);
+  return read(call, () => parse(value.data));
 }
 
-function authFailure(call: string, error: AuthError, transport: TransportFailure | undefined): RemoteCallError {
-  if (transport) return transportFailure(call, transport);
-  const status = error.status ?? 0;
-  if (error.code === 'email_exists') return new RemoteCallError('definitive', call, 'email taken', 'email_taken');
-  return new RemoteCallError(byStatus(status), call, `${status} ${error.code ?? ''} ${error.message}`.trim());
+/** GoTrue's answer when a database trigger refused the insert (the auth.users guard among them). */
+const DATABASE_REFUSED = /^Database error/;
+
+/** Runs one auth admin call; its failure, classified, is thrown unless `tolerate` says it means success. */
+async function authCall<T extends { error: AuthError | null }>(
+  call: string,
+  run: () => Promise<T>,
+  options: { tolerate?: (error: AuthError) => boolean; reason?: (error: AuthError, message: string | undefined) => string | undefined } = {},
+): Promise<T> {
+  const { value, transport, answer } = await observeCall(run);
+  const { error } = value;
+  if (!error || (!transport && options.tolerate?.(error))) return value;
+  const message = answer?.message ?? error.message;
+  const failed = { status: error.status ?? 0, code: error.code, message, transport, answer };
+  throw callFailure(call, failed, transport ? undefined : options.reason?.(error, message));
 }
+
+const notFound = (error: AuthError) => error.status === 404;
 
 const SagaInputJson = z.object({
   name: z.string(),
@@ -76,6 +82,34 @@ const EmailHolderAnswer = z.discriminatedUnion('holder', [
 function toEmailHolder(data: unknown): EmailHolder {
   const answer = EmailHolderAnswer.parse(data);
   return answer.holder === 'in_flight' ? { holder: 'in_flight', retryAfterSeconds: answer.retry_after_seconds } : answer;
+}
+
+const AbortAnswer = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('aborted') }),
+  z.object({ outcome: z.literal('finished'), result: z.unknown() }),
+]);
+
+function toAbortOutcome(data: unknown): AbortOutcome {
+  const answer = AbortAnswer.parse(data);
+  return answer.outcome === 'finished' ? { outcome: 'finished', result: RegistrationResult.parse(answer.result) } : answer;
+}
+
+const StatusAnswer = z
+  .object({
+    recovery_point: z.enum(['institution_created', 'finished', 'compensated']),
+    locked_by: z.uuid().nullable(),
+    result: z.unknown(),
+  })
+  .nullable();
+
+function toStatus(data: unknown): RegistrationStatus | null {
+  const answer = StatusAnswer.parse(data);
+  if (!answer) return null;
+  return {
+    recoveryPoint: answer.recovery_point,
+    heldBy: answer.locked_by,
+    result: answer.result === null ? null : RegistrationResult.parse(answer.result),
+  };
 }
 
 function held(state: z.infer<typeof RegistrationState>): HeldRegistration {
@@ -131,28 +165,31 @@ export function supabaseRegistrationGateway(supabase: SupabaseClient): Registrat
       ),
 
     async createDirectorUser(user: DirectorUser) {
-      const call = 'auth.admin.createUser';
-      const { value, transport } = await observeCall(() =>
-        supabase.auth.admin.createUser({
-          id: user.id,
-          email: user.email,
-          password: user.password,
-          email_confirm: true,
-          app_metadata: { registration_id: user.registrationId, institution_id: user.institutionId },
-          user_metadata: { full_name: user.fullName },
-        }),
+      await authCall(
+        'auth.admin.createUser',
+        () =>
+          supabase.auth.admin.createUser({
+            id: user.id,
+            email: user.email,
+            password: user.password,
+            email_confirm: true,
+            app_metadata: { registration_id: user.registrationId, institution_id: user.institutionId },
+            user_metadata: { full_name: user.fullName },
+          }),
+        {
+          reason: (error, message) => {
+            if (error.code === 'email_exists') return 'email_taken';
+            return (error.status ?? 0) >= 500 && DATABASE_REFUSED.test(message ?? '') ? 'database_refused' : undefined;
+          },
+        },
       );
-      if (value.error) throw authFailure(call, value.error, transport);
     },
 
     async findDirectorUser(userId) {
       const call = 'auth.admin.getUserById';
-      const { value, transport } = await observeCall(() => supabase.auth.admin.getUserById(userId));
-      if (value.error) {
-        if (value.error.status === 404 && !transport) return null;
-        throw authFailure(call, value.error, transport);
-      }
-      const registrationId = value.data.user.app_metadata?.registration_id;
+      const { data, error } = await authCall(call, () => supabase.auth.admin.getUserById(userId), { tolerate: notFound });
+      if (error) return null;
+      const registrationId = read(call, () => z.object({ app_metadata: z.record(z.string(), z.unknown()) }).parse(data.user)).app_metadata.registration_id;
       return { registrationId: typeof registrationId === 'string' ? registrationId : undefined };
     },
 
@@ -160,9 +197,7 @@ export function supabaseRegistrationGateway(supabase: SupabaseClient): Registrat
       rpc(supabase, 'registration_email_holder', { p_email: email, p_lock_seconds: lockTimeoutSeconds }, toEmailHolder),
 
     async deleteDirectorUser(userId) {
-      const call = 'auth.admin.deleteUser';
-      const { value, transport } = await observeCall(() => supabase.auth.admin.deleteUser(userId));
-      if (value.error && !(value.error.status === 404 && !transport)) throw authFailure(call, value.error, transport);
+      await authCall('auth.admin.deleteUser', () => supabase.auth.admin.deleteUser(userId), { tolerate: notFound });
     },
 
     complete: (registrationId, attempt) =>
@@ -175,15 +210,25 @@ export function supabaseRegistrationGateway(supabase: SupabaseClient): Registrat
         supabase,
         'registration_abort',
         { p_registration_id: registrationId, p_attempt: attempt, p_result: rejection, p_error: error },
-        () => undefined,
+        toAbortOutcome,
       ),
 
+    status: (registrationId) => rpc(supabase, 'registration_status', { p_registration_id: registrationId }, toStatus),
+
+    // Letting go of a lock is worth one call even after the request's budget ran out: the next try can then start at once.
     release: (registrationId, attempt, error) =>
-      rpc(
-        supabase,
-        'registration_release',
-        { p_registration_id: registrationId, p_attempt: attempt, p_error: error },
-        () => undefined,
+      outsideBudget(() =>
+        rpc(supabase, 'registration_release', { p_registration_id: registrationId, p_attempt: attempt, p_error: error }, () => undefined),
+      ),
+
+    releaseClaim: (request, error) =>
+      outsideBudget(() =>
+        rpc(
+          supabase,
+          'registration_release_claim',
+          { p_scope: request.scope, p_key: request.key, p_attempt: request.attempt, p_error: error },
+          () => undefined,
+        ),
       ),
 
     listAbandoned: (idleSeconds, limit) =>

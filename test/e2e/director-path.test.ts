@@ -44,6 +44,18 @@ describe.each(LANES)('a registered director on %s', (lane) => {
     expect(data.user!.id).toBe(registered.body.director.id);
   });
 
+  it('a read Supabase cannot answer is one try, not postgrest-js’s own retries: 503 with Retry-After', async () => {
+    const { accessToken, location } = await registeredDirector();
+    const before = h.faults.count('readInstitution');
+    h.faults.inject('readInstitution', 'request_lost', Infinity);
+    const read = await get(location, accessToken);
+    h.faults.clear();
+    expect([read.status, read.body.code]).toEqual([503, 'supabase_unavailable']);
+    expect(Number(read.headers['retry-after'])).toBeGreaterThan(0);
+    // postgrest-js would retry a failed GET three more times, 1, 2 and 4 s apart, each with a fresh timeout.
+    expect(h.faults.count('readInstitution') - before).toBe(1);
+  });
+
   it('another director gets 404 on the first one’s Location and sees only their own rows through Supabase', async () => {
     const first = await registeredDirector();
     const second = await registeredDirector();

@@ -65,5 +65,5 @@ describe('the embedded PGlite directory has one owner', () => {
       restarted.kill('SIGTERM');
       await once(restarted, 'exit');
     }
-  });
+  }, 90_000); // three PGlite start-ups (initdb and migrations each) in child processes
 });

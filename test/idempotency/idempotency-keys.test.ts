@@ -9,7 +9,8 @@ import { LANES } from '../support/lanes.js';
 describe.each(LANES)('idempotency keys on %s', (lane) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '1' });
+    // A short lock, so a takeover costs two seconds; one attempt's budget (deadline + a call) fits inside it.
+    h = await startHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2', SUPABASE_TIMEOUT_MS: '700', REQUEST_DEADLINE_MS: '1200' });
   });
   afterAll(async () => {
     await h?.close();
@@ -94,12 +95,13 @@ describe.each(LANES)('idempotency keys on %s', (lane) => {
     const stalled = h.faults.pause('createUser');
     const first = h.register(body, key).then((r) => r);
     await stalled.reached;
-    await sleep(1_100);
+    await sleep(2_100);
     const second = await h.register(body, key);
     expect(second.status).toBe(201);
     stalled.release();
+    // The stalled attempt's budget ran out while it stood still: it stops, and changes nothing.
     const late = await first;
-    expect([late.status, late.body.code]).toEqual([409, 'idempotency_key_in_use']);
+    expect([late.status, late.body.code]).toEqual([503, 'registration_incomplete']);
     const state = await h.state();
     assertConsistent(state);
     expect(state.institutions.filter((i) => i.subdomain === body.subdomain).map((i) => i.status)).toEqual(['trial']);

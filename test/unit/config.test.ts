@@ -22,4 +22,12 @@ describe('loadConfig', () => {
   it('treats an empty value as unset, as .env files write them', () => {
     expect(loadConfig({ SUPABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
+
+  it("refuses a lock timeout that one attempt's worst case (deadline + one call) does not fit in", () => {
+    expect(() => loadConfig({ IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '30' })).toThrow(
+      /IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: must exceed one attempt's worst case, REQUEST_DEADLINE_MS \+ SUPABASE_TIMEOUT_MS = 40000 ms/,
+    );
+    expect(() => loadConfig({ SUPABASE_TIMEOUT_MS: '5000', REQUEST_DEADLINE_MS: '4000' })).toThrow(/REQUEST_DEADLINE_MS: must be at least SUPABASE_TIMEOUT_MS/);
+    expect(loadConfig({ IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '30', REQUEST_DEADLINE_MS: '15000' }).REQUEST_DEADLINE_MS).toBe(15000);
+  });
 });

@@ -3,17 +3,22 @@
  * with the registration id, so that "did it happen?" is one lookup by id. An "email taken" is
  * never taken at face value: it may be this registration's own user, committed late by an
  * earlier try, or a registration still in flight; only a settled holder makes `email_taken`.
+ * Its compensation deletes only this registration's own user, and never once it completed.
  */
-import { RemoteCallError } from '../../saga/failure.js';
+import { RemoteCallError, SagaAlreadyCompleted, StepFailure } from '../../saga/failure.js';
 import { defineStep } from '../../saga/step.js';
 import type { RegistrationContext } from '../context.js';
 import { PendingConflictError } from '../rejection.js';
 
 export const createDirectorUserStepId = 'create-director-user';
 
-/** The recovery sweep cannot create a user: it never has the password. */
-export class PasswordUnavailableError extends Error {
+/** The recovery sweep cannot create a user: it never has the password. Nothing was done, so the saga unwinds. */
+export class PasswordUnavailableError extends StepFailure {
   override readonly name = 'PasswordUnavailableError';
+
+  constructor(message: string) {
+    super('definitive', message);
+  }
 }
 
 /** True when the pre-chosen user id exists and carries this registration's id. */
@@ -38,6 +43,27 @@ async function settleEmailConflict(context: RegistrationContext, conflict: Remot
   }
 }
 
+/** The database refused the user (its guard lets a director in only while the registration is in flight): is it still ours? */
+async function settleRefusal({ gateway, held, attempt }: RegistrationContext, refusal: RemoteCallError): Promise<never> {
+  const status = await gateway.status(held.registrationId);
+  if (status?.recoveryPoint !== 'institution_created' || status.heldBy !== attempt) {
+    throw new RemoteCallError('superseded', refusal.call, 'the database refused the director user: another attempt has the registration');
+  }
+  throw refusal;
+}
+
+/** Before the director is undone: a registration that completed keeps it, and one another attempt holds is not ours to touch. */
+async function ensureUndoable(context: RegistrationContext): Promise<void> {
+  const status = await context.gateway.status(context.held.registrationId);
+  if (status?.result?.status === 'registered') {
+    context.result = status.result;
+    throw new SagaAlreadyCompleted('the registration had completed: its director stays');
+  }
+  if (status?.heldBy !== context.attempt) {
+    throw new RemoteCallError('superseded', 'registration status', 'another attempt has the registration');
+  }
+}
+
 export const createDirectorUser = defineStep<RegistrationContext>(
   createDirectorUserStepId,
   async (context) => {
@@ -55,13 +81,20 @@ export const createDirectorUser = defineStep<RegistrationContext>(
         institutionId: held.institutionId,
       });
     } catch (error) {
-      if (!(error instanceof RemoteCallError && error.reason === 'email_taken')) throw error;
-      await settleEmailConflict(context, error);
+      if (!(error instanceof RemoteCallError)) throw error;
+      if (error.reason === 'email_taken') await settleEmailConflict(context, error);
+      else if (error.reason === 'database_refused') await settleRefusal(context, error);
+      else throw error;
     }
   },
   {
     reconcile: directorUserExists,
-    async compensate({ gateway, held }) {
+    async compensate(context) {
+      const { gateway, held } = context;
+      await ensureUndoable(context);
+      const user = await gateway.findDirectorUser(held.directorUserId);
+      // The tag says whose user it is: only this registration's own is deleted.
+      if (user?.registrationId !== held.registrationId) return;
       await gateway.deleteDirectorUser(held.directorUserId);
     },
   },
