@@ -70,6 +70,23 @@ describe.each(LANES)('a registered director on %s', (lane) => {
     expect(profiles.data).toEqual([{ user_id: second.registered.body.director.id, institution_id: second.registered.body.institution.id, role: 'director' }]);
   });
 
+  it('a signed-out session, or a banned director, reads nothing with a token that is still unexpired', async () => {
+    const signedOut = await registeredDirector();
+    expect((await get(signedOut.location, signedOut.accessToken)).status).toBe(200);
+    const { error } = await signedOut.client.auth.signOut({ scope: 'global' });
+    expect(error).toBeNull();
+    const afterSignOut = await get(signedOut.location, signedOut.accessToken);
+    expect([afterSignOut.status, afterSignOut.body.code]).toEqual([404, 'institution_not_found']);
+    const direct = createSupabaseClient({ url: h.local.url, apiKey: h.local.anonKey, accessToken: signedOut.accessToken });
+    expect((await direct.from('institutions').select('id')).data).toEqual([]);
+
+    const banned = await registeredDirector();
+    const admin = createSupabaseClient({ url: h.local.url, apiKey: h.local.serviceRoleKey });
+    expect((await admin.auth.admin.updateUserById(banned.registered.body.director.id, { ban_duration: '24h' })).error).toBeNull();
+    const afterBan = await get(banned.location, banned.accessToken);
+    expect([afterBan.status, afterBan.body.code]).toEqual([404, 'institution_not_found']);
+  });
+
   it('anon reads no row; a director can neither insert nor update, and sees no idempotency key', async () => {
     const { client, registered } = await registeredDirector();
     const anon = createSupabaseClient({ url: h.local.url, apiKey: h.local.anonKey });
