@@ -1,7 +1,9 @@
 /**
  * A request's fingerprint: HMAC-SHA256 under a server secret over the canonical JSON of the parsed
- * body. Keyed, because the body holds a password; canonical, so key order and the normalisation
- * the schema applies (trimming, lower-casing) do not make the same request look different.
+ * body (what the caller chooses to bind; secrets such as passwords are left out by the caller).
+ * Keyed, so a stored fingerprint confirms no guess of the body without the secret; canonical, so
+ * key order and the normalisation the schema applies (trimming, lower-casing) do not make the
+ * same request look different.
  */
 import { createHmac } from 'node:crypto';
 

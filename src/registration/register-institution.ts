@@ -144,7 +144,8 @@ async function register(deps: RegistrationDeps, request: RegisterInstitutionRequ
     deps.gateway.claim({
       scope: REGISTER_SCOPE,
       key,
-      fingerprint: fingerprint(deps.settings.fingerprintSecret, request),
+      // The password stays out of everything stored: a dump of the keys is no guessing oracle for it.
+      fingerprint: fingerprint(deps.settings.fingerprintSecret, sagaInput),
       attempt,
       lockTimeoutSeconds: deps.settings.lockTimeoutSeconds,
       retentionHours: deps.settings.retentionHours,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/idempotency/fingerprint.js';
 import { recoverAbandoned } from '../../src/registration/recover-abandoned.js';
 import { assertConsistent, registrationBody, startHarness, type Harness } from '../support/harness.js';
 import { LANES } from '../support/lanes.js';
@@ -80,6 +81,20 @@ describe.each(LANES)('idempotency keys on %s', (lane) => {
     expect(h.faults.count()).toBe(1);
     pause.release();
     expect((await first).status).toBe(201);
+  });
+
+  it('keeps the password out of the stored fingerprint: the same key with another password replays the first answer', async () => {
+    const body = registrationBody();
+    const key = randomUUID();
+    const first = await h.register(body, key);
+    expect(first.status).toBe(201);
+    const retried = await h.register({ ...body, directorPassword: 'another passphrase entirely' }, key);
+    expect([retried.status, retried.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    expect(retried.body).toEqual(first.body);
+    // What is stored is the HMAC of the body without the password: nothing a dump could test a password guess against.
+    const { directorPassword: _password, ...withoutPassword } = body;
+    const [stored] = await h.local.db.query<{ fingerprint: string }>('select fingerprint from public.idempotency_keys where key = $1', [key]);
+    expect(stored!.fingerprint).toBe(fingerprint(h.deps.settings.fingerprintSecret, withoutPassword));
   });
 
   it('requests that fail validation make no call and claim no key', async () => {
