@@ -8,7 +8,8 @@ const boolean = z
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Default: 0.0.0.0 with SUPABASE_URL; loopback with the embedded Supabase (its JWT secret is public). */
+  HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SUPABASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
@@ -30,9 +31,18 @@ const ConfigSchema = z.object({
   PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
 });
 
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/;
+
 /** Rules between settings, checked on the raw values so that they are reported with every other problem. */
 function crossSettingIssues(env: Record<string, string>): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
+  if (!env.SUPABASE_URL && env.HOST && !LOOPBACK_HOSTS.test(env.HOST)) {
+    issues.push({
+      path: 'HOST',
+      message:
+        "must be a loopback address (127.0.0.1, localhost, ::1) with the embedded Supabase: it signs tokens with the Supabase CLI's public JWT secret, so anyone who can reach the port could forge a director's token; set SUPABASE_URL to serve other hosts",
+    });
+  }
   if (env.SUPABASE_URL && !env.SUPABASE_SERVICE_ROLE_KEY) {
     issues.push({
       path: 'SUPABASE_SERVICE_ROLE_KEY',
@@ -60,7 +70,12 @@ function crossSettingIssues(env: Record<string, string>): { path: string; messag
   return issues;
 }
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'HOST'> & { HOST: string };
+
+const withHost = (config: z.infer<typeof ConfigSchema>): Config => ({
+  ...config,
+  HOST: config.HOST ?? (config.SUPABASE_URL ? '0.0.0.0' : '127.0.0.1'),
+});
 
 /**
  * One attempt must end while it still holds the key's lock, or another attempt takes the
@@ -95,10 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = withoutBlanks(env);
   const parsed = ConfigSchema.safeParse(raw);
   const issues = [
-    ...(parsed.success ? timingIssues(parsed.data) : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))),
+    ...(parsed.success ? timingIssues(withHost(parsed.data)) : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))),
     ...crossSettingIssues(raw),
   ];
-  if (parsed.success && issues.length === 0) return parsed.data;
+  if (parsed.success && issues.length === 0) return withHost(parsed.data);
   const lines = issues.map((issue) => `  ${issue.path || '(environment)'}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

@@ -198,7 +198,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     throw error;
   });
   const { server, port } = listening;
-  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return {
     url: `http://${host}:${port}`,
     backend: connection.backend,

@@ -30,4 +30,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SUPABASE_TIMEOUT_MS: '5000', REQUEST_DEADLINE_MS: '4000' })).toThrow(/REQUEST_DEADLINE_MS: must be at least SUPABASE_TIMEOUT_MS/);
     expect(loadConfig({ IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '30', REQUEST_DEADLINE_MS: '15000' }).REQUEST_DEADLINE_MS).toBe(15000);
   });
+
+  it('binds loopback with the embedded Supabase and refuses other hosts there; 0.0.0.0 by default with SUPABASE_URL', () => {
+    expect(loadConfig({}).HOST).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '::1' }).HOST).toBe('::1');
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/HOST: must be a loopback address .*forge a director's token/);
+    const remote = { SUPABASE_URL: 'http://127.0.0.1:54321', SUPABASE_SERVICE_ROLE_KEY: 'k'.repeat(40), SUPABASE_ANON_KEY: 'a'.repeat(40) };
+    const withSecrets = { ...remote, SUPABASE_JWT_SECRET: 's'.repeat(40), IDEMPOTENCY_SECRET: 'i'.repeat(40) };
+    expect(loadConfig(withSecrets).HOST).toBe('0.0.0.0');
+  });
 });
