@@ -7,6 +7,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { SqlDatabase } from './database.js';
 import { NO_API_KEY_BODY, resolveAuthorization, type GatewayKeys } from './gateway.js';
 import { gotrueRouter } from './gotrue/router.js';
+import { DEFAULT_AUTH_SETTINGS, readAuthSettings, type AuthSettings } from './gotrue/settings.js';
 import {
   LOCAL_ANON_KEY,
   LOCAL_JWT_SECRET,
@@ -33,6 +34,11 @@ export interface LocalSupabaseOptions {
   dbUrlSetting?: string;
   /** The project's migrations: supabase/migrations by default; null for a blank project (no migrations). */
   migrationsDir?: string | null;
+  /**
+   * The project's Supabase CLI config, whose [auth] sign-up settings the embedded GoTrue follows:
+   * supabase/config.toml by default. A blank project has the CLI's defaults instead (sign-ups open).
+   */
+  configToml?: string;
   /**
    * For an in-memory PGlite: a dump (`localSupabaseSnapshot`) to start from instead of initdb;
    * bootstrap and migrations then only add what it lacks.
@@ -73,7 +79,7 @@ async function prepareDatabase(db: SqlDatabase, migrationsDir: string | null | u
   return migrationsDir === null ? [] : applyMigrations(db, migrationsDir);
 }
 
-export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET): express.Express {
+export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET, auth: AuthSettings = DEFAULT_AUTH_SETTINGS): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(readRequestPath);
@@ -89,7 +95,7 @@ export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET):
     next();
   };
   app.use('/rest/v1', gateway, postgrestRouter(db, jwtSecret));
-  app.use('/auth/v1', gateway, gotrueRouter(db, jwtSecret));
+  app.use('/auth/v1', gateway, gotrueRouter(db, jwtSecret, auth));
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ message: 'no Route matched with those values' });
@@ -112,10 +118,11 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
   const lock: DataDirLock | undefined = isPersistentPglite(options) ? await lockDataDir(options.dataDir!) : undefined;
   let db: SqlDatabase | undefined;
   try {
+    const auth = options.migrationsDir === null ? DEFAULT_AUTH_SETTINGS : await readAuthSettings(options.configToml);
     db = await openDatabase(options);
     const appliedMigrations = await prepareDatabase(db, options.migrationsDir);
     const host = options.host ?? '127.0.0.1';
-    const { server, port } = await listen(localSupabaseApp(db), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
+    const { server, port } = await listen(localSupabaseApp(db, LOCAL_JWT_SECRET, auth), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
     const url = `http://${host}:${port}`;
     await lock?.advertise(url);
     const opened = db;

@@ -82,17 +82,21 @@ async function pgliteDump(project: Project): Promise<Blob | undefined> {
 
 /**
  * Starts the embedded local Supabase on a lane: in-memory PGlite, or a fresh PostgreSQL database;
- * `blank` leaves out this project's migrations (a fresh Supabase project, for other projects' fixtures).
+ * `blank` leaves out this project's migrations and config (a fresh Supabase project, for other
+ * projects' fixtures); `configToml` stands in for the project's supabase/config.toml.
  */
-export async function startLaneSupabase(lane: Lane, options: { blank?: boolean } = {}): Promise<LocalSupabase> {
+export async function startLaneSupabase(lane: Lane, options: { blank?: boolean; configToml?: string } = {}): Promise<LocalSupabase> {
   const project: Project = options.blank ? 'blank' : 'project';
-  const migrations = options.blank ? { migrationsDir: null } : {};
+  const projectOptions = {
+    ...(options.blank ? { migrationsDir: null } : {}),
+    ...(options.configToml ? { configToml: options.configToml } : {}),
+  };
   if (lane === 'pglite') {
     const snapshot = await pgliteDump(project);
-    return startLocalSupabase({ ...migrations, ...(snapshot ? { snapshot } : {}) });
+    return startLocalSupabase({ ...projectOptions, ...(snapshot ? { snapshot } : {}) });
   }
   const database = await createPostgresDatabase(project);
-  const local = await startLocalSupabase({ dbUrl: database.url, ...migrations });
+  const local = await startLocalSupabase({ dbUrl: database.url, ...projectOptions });
   return {
     ...local,
     async close() {

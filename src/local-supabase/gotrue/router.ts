@@ -12,7 +12,8 @@ import { createUser, deleteUser, getUser, validateEmail, type CreateUserParams }
 import { requireAuthentication, type Authenticated } from './authentication.js';
 import { GotrueError, notImplemented, sendGotrueError } from './errors.js';
 import { logout } from './logout.js';
-import { signUp } from './signup.js';
+import type { AuthSettings } from './settings.js';
+import { refuseClosedSignups, signUp } from './signup.js';
 import { passwordGrant, refreshTokenGrant, type TokenContext } from './token.js';
 import { currentUser } from './user.js';
 
@@ -37,13 +38,20 @@ function parseJson(req: Request): Record<string, unknown> {
   }
 }
 
-export function gotrueRouter(db: SqlDatabase, jwtSecret: string): express.Router {
+export function gotrueRouter(db: SqlDatabase, jwtSecret: string, settings: AuthSettings): express.Router {
   const router = express.Router();
   const authenticated = requireAuthentication(db, jwtSecret);
+  const tokenContext = (req: Request): TokenContext => ({
+    db,
+    jwtSecret,
+    aud: requestAud(req),
+    issuer: `${req.protocol}://${req.get('host')}/auth/v1`,
+    settings,
+  });
 
   router.post('/token', async (req, res) => {
     const grantType = new URL(req.originalUrl, 'http://local').searchParams.get('grant_type') ?? '';
-    const context: TokenContext = { db, jwtSecret, aud: requestAud(req), issuer: `${req.protocol}://${req.get('host')}/auth/v1` };
+    const context = tokenContext(req);
     if (grantType === 'password') res.status(200).json(await passwordGrant(context, parseJson(req)));
     else if (grantType === 'refresh_token') res.status(200).json(await refreshTokenGrant(context, parseJson(req)));
     else if (UNIMPLEMENTED_GRANTS.includes(grantType)) throw notImplemented(`grant_type=${grantType}`);
@@ -51,8 +59,8 @@ export function gotrueRouter(db: SqlDatabase, jwtSecret: string): express.Router
   });
 
   router.post('/signup', async (req, res) => {
-    const context = { db, jwtSecret, aud: requestAud(req), issuer: `${req.protocol}://${req.get('host')}/auth/v1` };
-    res.status(200).json(await signUp(context, parseJson(req)));
+    refuseClosedSignups(settings);
+    res.status(200).json(await signUp(tokenContext(req), parseJson(req)));
   });
 
   router.get('/user', authenticated, (req, res) => {

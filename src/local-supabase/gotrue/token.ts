@@ -7,6 +7,7 @@ import type { SqlDatabase, SqlExecutor } from '../database.js';
 import { issueSession } from './access-token.js';
 import { GotrueError, OAuthError, WeakPasswordError, notImplemented, validationFailed } from './errors.js';
 import { checkPasswordStrength, passwordMatches } from './password.js';
+import type { AuthSettings } from './settings.js';
 import {
   REFRESH_TOKEN_REUSE_SECONDS,
   activeChildOf,
@@ -26,6 +27,7 @@ export interface TokenContext {
   jwtSecret: string;
   issuer: string;
   aud: string;
+  settings: AuthSettings;
 }
 
 const invalidCredentials = () => new GotrueError(400, 'invalid_credentials', INVALID_LOGIN);
@@ -72,6 +74,7 @@ export async function passwordGrant(context: TokenContext, body: Record<string, 
   if (email !== '' && phone !== '') throw validationFailed('Only an email address or phone number should be provided on login.');
   if (email === '' && phone === '') throw validationFailed('missing email or phone');
   if (phone !== '') throw notImplemented('Phone sign-in');
+  if (!context.settings.emailEnabled) throw new GotrueError(422, 'email_provider_disabled', 'Email logins are disabled');
 
   const found = await findUserByEmailAndAudience(context.db, email, context.aud);
   if (!found || !found.encrypted_password) throw invalidCredentials();
