@@ -5,13 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSupabaseClient } from '../../src/supabase/client.js';
-import { assertConsistent, registrationBody, startHarness, type Harness } from '../support/harness.js';
+import { assertConsistent, registrationBody, startSocketFaultHarness, type Harness } from '../support/harness.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
 import { LANES } from '../support/lanes.js';
 
 describe.each(LANES)('a finished registration stays on %s', (lane) => {
-  let h: Harness;
+  let h: Harness<FaultProxy>;
   beforeAll(async () => {
-    h = await startHarness(lane);
+    h = await startSocketFaultHarness(lane);
   });
   afterAll(async () => {
     await h?.close();

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertConsistent, registrationBody, startHarness, type Harness, type Instance } from '../support/harness.js';
+import { assertConsistent, registrationBody, startSocketFaultHarness, type Harness, type Instance } from '../support/harness.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
 import { LANES } from '../support/lanes.js';
 
 const REGISTRATIONS = 16;
@@ -15,10 +16,10 @@ const FAULT_RATE = 0.35;
 const RETRY_DEADLINE_MS = 150_000;
 
 describe.each(LANES)('random socket faults over two instances on %s', (lane) => {
-  let h: Harness;
-  let instances: Instance[];
+  let h: Harness<FaultProxy>;
+  let instances: Instance<FaultProxy>[];
   beforeAll(async () => {
-    h = await startHarness(lane, { SUPABASE_TIMEOUT_MS: '400', REQUEST_DEADLINE_MS: '2000', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3' });
+    h = await startSocketFaultHarness(lane, { SUPABASE_TIMEOUT_MS: '400', REQUEST_DEADLINE_MS: '2000', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3' });
     instances = [h, await h.anotherInstance()];
   });
   afterAll(async () => {

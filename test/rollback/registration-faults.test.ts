@@ -10,8 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS, type CallName, type Fault } from '../support/fault-fetch.js';
-import { SOCKET_FAULTS, type SocketFault } from '../support/fault-proxy.js';
-import { assertConsistent, registrationBody, startHarness, type DatabaseState, type Harness } from '../support/harness.js';
+import { SOCKET_FAULTS, type FaultProxy, type SocketFault } from '../support/fault-proxy.js';
+import { assertConsistent, registrationBody, startSocketFaultHarness, type DatabaseState, type Harness } from '../support/harness.js';
 import { LANES } from '../support/lanes.js';
 
 type Ending = 'registered' | 'failed' | 'unavailable' | 'incomplete';
@@ -83,7 +83,7 @@ const compensationCases: Case[] = (['deleteUser', 'abort'] as const).flatMap((ca
 
 const label = (c: Case) => `${c.call} ${c.fault} ${c.times === 1 ? 'once' : 'always'} → ${c.ending}`;
 
-async function retryUntilSettled(h: Harness, body: object, key: string) {
+async function retryUntilSettled(h: Harness<FaultProxy>, body: object, key: string) {
   for (let tries = 0; tries < 10; tries++) {
     const response = await h.register(body, key);
     if (response.status !== 409 || response.body.code !== 'idempotency_key_in_use') return response;
@@ -103,11 +103,11 @@ function mineIn(state: DatabaseState, body: { subdomain: string; directorEmail: 
 }
 
 describe.each(LANES)('registration rollback on %s', (lane) => {
-  let h: Harness;
+  let h: Harness<FaultProxy>;
   beforeAll(async () => {
     // A short call timeout, so `timeout` and `body_late` cost half a second; the deadline leaves
     // room for a few of them, and the lock outlasts the deadline.
-    h = await startHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '4', SUPABASE_TIMEOUT_MS: '500', REQUEST_DEADLINE_MS: '3000' });
+    h = await startSocketFaultHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '4', SUPABASE_TIMEOUT_MS: '500', REQUEST_DEADLINE_MS: '3000' });
   });
   afterAll(async () => {
     await h?.close();

@@ -1,7 +1,7 @@
 /**
  * The service as it runs, for tests: the embedded local Supabase on a lane, the app talking to it
- * over real HTTP through a FaultyFetch and a FaultProxy on a loopback socket, and SQL to assert
- * what the database holds.
+ * over real HTTP through a FaultyFetch (and, for suites that break sockets, a FaultProxy on
+ * loopback), and SQL to assert what the database holds.
  */
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
@@ -33,10 +33,10 @@ export const FAST_SAGA_POLICY = {
   compensation: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
 };
 
-export interface Harness extends Instance {
+export interface Harness<Proxy extends FaultProxy | undefined = undefined> extends Instance<Proxy> {
   local: LocalSupabase;
   /** A second instance of the service on the same database, as a scaled-out deployment runs. */
-  anotherInstance(): Promise<Instance>;
+  anotherInstance(): Promise<Instance<Proxy>>;
   state(): Promise<DatabaseState>;
   close(): Promise<void>;
 }
@@ -48,23 +48,23 @@ export interface DatabaseState {
   keys: { key: string; recovery_point: string; locked: boolean; institution_id: string; director_user_id: string; result: unknown }[];
 }
 
-/** One instance of the service over a running Supabase: its own fault fetch, fault proxy and app. */
-export interface Instance {
+/** One instance of the service over a running Supabase: its own fault fetch (and fault proxy) and app. */
+export interface Instance<Proxy extends FaultProxy | undefined = FaultProxy | undefined> {
   /** Faults at the HTTP boundary: the fetch given to supabase-js. */
   faults: FaultyFetch;
-  /** Faults on the socket, between the service and Supabase. */
-  proxy: FaultProxy;
+  /** Faults on the socket, between the service and Supabase: only where asked for (a hop costs CPU under load). */
+  proxy: Proxy;
   app: Express;
   deps: RegistrationDeps;
   register(body: object, key?: string | null): supertest.Test;
 }
 
-async function startInstance(local: LocalSupabase, env: Record<string, string>, logs?: string[]): Promise<Instance> {
+async function startInstance(local: LocalSupabase, env: Record<string, string>, logs: string[] | undefined, socketFaults: boolean): Promise<Instance> {
   const faults = new FaultyFetch();
-  const proxy = await FaultProxy.start(local.url, { lateBodyMs: 0 });
+  const proxy = socketFaults ? await FaultProxy.start(local.url, { lateBodyMs: 0 }) : undefined;
   const config = loadConfig({
     ...supabaseEnv(local),
-    SUPABASE_URL: proxy.url,
+    ...(proxy ? { SUPABASE_URL: proxy.url } : {}),
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     // Generous, so a busy machine does not turn calls into timeouts; fault suites set their own.
     SUPABASE_TIMEOUT_MS: '5000',
@@ -73,7 +73,7 @@ async function startInstance(local: LocalSupabase, env: Record<string, string>, 
   const logger = logs
     ? createLogger('trace', { write: (line: string) => void logs.push(line) })
     : pino({ level: 'silent' });
-  proxy.lateBodyMs = config.SUPABASE_TIMEOUT_MS + 250;
+  if (proxy) proxy.lateBodyMs = config.SUPABASE_TIMEOUT_MS + 250;
   const connection = await connectSupabase(config, logger, { fetch: faults.fetch });
   const { app, deps } = assembleApp(config, connection, logger, FAST_SAGA_POLICY);
   return {
@@ -88,26 +88,33 @@ async function startInstance(local: LocalSupabase, env: Record<string, string>, 
   };
 }
 
-/** `logs`, when given, receives every log line the service writes, at trace level. */
-export async function startHarness(lane: Lane, env: Record<string, string> = {}, logs?: string[]): Promise<Harness> {
+async function start(lane: Lane, env: Record<string, string>, logs: string[] | undefined, socketFaults: boolean): Promise<Harness<FaultProxy | undefined>> {
   const local = await startLaneSupabase(lane);
-  const instance = await startInstance(local, env, logs);
+  const instance = await startInstance(local, env, logs, socketFaults);
   const others: Instance[] = [];
   return {
     local,
     ...instance,
     async anotherInstance() {
-      const other = await startInstance(local, env, logs);
+      const other = await startInstance(local, env, logs, socketFaults);
       others.push(other);
       return other;
     },
     state: () => databaseState(local.db),
     async close() {
-      for (const { proxy } of [instance, ...others]) await proxy.close();
+      for (const { proxy } of [instance, ...others]) await proxy?.close();
       await local.close();
     },
   };
 }
+
+/** `logs`, when given, receives every log line the service writes, at trace level. */
+export const startHarness = (lane: Lane, env: Record<string, string> = {}, logs?: string[]) =>
+  start(lane, env, logs, false) as Promise<Harness>;
+
+/** A harness whose instances reach Supabase through a FaultProxy, for suites that break sockets. */
+export const startSocketFaultHarness = (lane: Lane, env: Record<string, string> = {}) =>
+  start(lane, env, undefined, true) as Promise<Harness<FaultProxy>>;
 
 /** What a registration leaves in the database, read through SQL. */
 export async function databaseState(db: SqlExecutor): Promise<DatabaseState> {
