@@ -59,10 +59,10 @@ describe.each(LANES)('late commits on %s', (lane) => {
   describe(`load: ${CONCURRENT_REGISTRATIONS} concurrent registrations with unique data and a short Supabase timeout`, () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await startHarness(lane, { SUPABASE_TIMEOUT_MS: '150', REQUEST_DEADLINE_MS: '1500', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2' });
-      // A slow network on every call of the saga: many outlast the 150 ms timeout and commit late,
+      h = await startHarness(lane, { SUPABASE_TIMEOUT_MS: '250', REQUEST_DEADLINE_MS: '2500', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3' });
+      // A slow network on every call of the saga: many outlast the 250 ms timeout and commit late,
       // some while the retry that follows is already reconciling.
-      for (const call of ['claim', 'createUser', 'complete'] as const) h.faults.slow(call, () => Math.random() * 300);
+      for (const call of ['claim', 'createUser', 'complete'] as const) h.faults.slow(call, () => Math.random() * 500);
     });
     afterAll(async () => {
       await h?.close();
