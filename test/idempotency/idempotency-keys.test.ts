@@ -10,8 +10,9 @@ import { LANES } from '../support/lanes.js';
 describe.each(LANES)('idempotency keys on %s', (lane) => {
   let h: Harness;
   beforeAll(async () => {
-    // A short lock, so a takeover costs two seconds; one attempt's budget (deadline + a call) fits inside it.
-    h = await startHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2', SUPABASE_TIMEOUT_MS: '700', REQUEST_DEADLINE_MS: '1200' });
+    // A short lock, so a takeover costs four seconds; one attempt's budget (deadline + a call) fits
+    // inside it, with room for a loaded machine.
+    h = await startHarness(lane, { IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '4', SUPABASE_TIMEOUT_MS: '1500', REQUEST_DEADLINE_MS: '2400' });
   });
   afterAll(async () => {
     await h?.close();
@@ -110,7 +111,7 @@ describe.each(LANES)('idempotency keys on %s', (lane) => {
     const stalled = h.faults.pause('createUser');
     const first = h.register(body, key).then((r) => r);
     await stalled.reached;
-    await sleep(2_100);
+    await sleep(4_100);
     const second = await h.register(body, key);
     expect(second.status).toBe(201);
     stalled.release();

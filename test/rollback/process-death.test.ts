@@ -22,9 +22,9 @@ function env(local: LocalSupabase, crash: Record<string, string> = {}): Record<s
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     ...supabaseEnv(local),
-    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2',
-    SUPABASE_TIMEOUT_MS: '700',
-    REQUEST_DEADLINE_MS: '1200',
+    IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3',
+    SUPABASE_TIMEOUT_MS: '1000',
+    REQUEST_DEADLINE_MS: '1900',
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     RECOVERY_INTERVAL_SECONDS: '0',
     ...crash,
@@ -71,7 +71,7 @@ describe.each(LANES)('process death on %s', (lane) => {
     expect(await exited).toBe('SIGKILL');
     assertConsistent(await state(local));
 
-    await sleep(2_100);
+    await sleep(3_100);
     if (then === 'sweep then retry') {
       const config = loadConfig(env(local));
       const logger = pino({ level: 'silent' });
