@@ -40,7 +40,7 @@ async function benchLane(lane: Lane): Promise<string[]> {
     const rpcBaseline = await timeEach(ROUNDS, () => supabase.listAbandoned(3600, 1));
     const authBaseline = await timeEach(Math.min(ROUNDS, 15), (i) =>
       supabase.createDirectorUser({
-        id: randomUUID(), email: `bench-${randomUUID()}-${i}@example.com`, password: 'bench password',
+        id: randomUUID(), email: `bench-${randomUUID()}-${i}@example.com`, emailConfirmed: true, password: 'bench password',
         fullName: 'Bench', registrationId: `bench-${i}`, institutionId: randomUUID(), // not a registration's id: the director-user guard lets it in
       }),
     );

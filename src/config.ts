@@ -23,6 +23,7 @@ const ConfigSchema = z.object({
   SUPABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   IDEMPOTENCY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DIRECTOR_EMAIL_CONFIRMATION: z.enum(['required', 'auto']).default('auto'),
   IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   REGISTER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),

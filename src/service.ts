@@ -117,6 +117,7 @@ export function registrationDeps(config: Config, connection: SupabaseConnection,
     gateway: supabaseRegistrationGateway(connection.supabase),
     settings: {
       fingerprintSecret: connection.idempotencySecret,
+      directorEmailConfirmation: config.DIRECTOR_EMAIL_CONFIRMATION,
       lockTimeoutSeconds: config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS,
       retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
       claimRetry: sagaPolicy.step,

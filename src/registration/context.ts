@@ -9,6 +9,8 @@ export interface RegistrationContext {
   held: HeldRegistration;
   /** How long a lock on a registration lasts: the wait suggested when another one is in flight. */
   lockTimeoutSeconds: number;
+  /** Whether the director's address counts as confirmed at once (confirmation `auto`). */
+  directorEmailConfirmed: boolean;
   /** Only the client's request has it; the recovery sweep does not (passwords are never stored). */
   password: string | undefined;
   /** Set by the last step. */

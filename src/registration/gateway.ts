@@ -35,6 +35,8 @@ export type ClaimOutcome =
 export interface DirectorUser {
   id: string;
   email: string;
+  /** False: the director must confirm the address before signing in (GoTrue's email_not_confirmed). */
+  emailConfirmed: boolean;
   password: string;
   fullName: string;
   registrationId: string;

@@ -18,8 +18,16 @@ import { createInstitution } from './steps/create-institution.js';
 /** Idempotency keys are scoped to the operation they guard. */
 export const REGISTER_SCOPE = 'institutions.register';
 
+/**
+ * required: the director proves the email address is theirs (GoTrue's confirmation) before they
+ * can sign in, and the institution stays `unconfirmed` until then; auto: the address is taken as
+ * confirmed (for deployments that verify identities another way).
+ */
+export type DirectorEmailConfirmation = 'required' | 'auto';
+
 export interface RegistrationSettings {
   fingerprintSecret: string;
+  directorEmailConfirmation: DirectorEmailConfirmation;
   lockTimeoutSeconds: number;
   retentionHours: number;
   /** Retries of the claim, which is idempotent for one attempt. */
@@ -101,6 +109,7 @@ export async function driveRegistration(
     attempt,
     held,
     lockTimeoutSeconds: deps.settings.lockTimeoutSeconds,
+    directorEmailConfirmed: deps.settings.directorEmailConfirmation === 'auto',
     password: options.password,
   };
   const outcome = await runSaga({

@@ -53,7 +53,8 @@ export type RegisterInstitutionRequest = z.infer<typeof RegisterInstitutionReque
 /** The request without its password: what may be stored and what a recovery needs. */
 export type SagaInput = Omit<RegisterInstitutionRequest, 'directorPassword'>;
 
-export const InstitutionStatus = z.enum(['pending', 'trial', 'active', 'suspended']);
+/** `unconfirmed`: registered, but its director has not confirmed the email address yet; `trial` once they have. */
+export const InstitutionStatus = z.enum(['pending', 'unconfirmed', 'trial', 'active', 'suspended']);
 
 export const Registration = z.object({
   institution: z.object({

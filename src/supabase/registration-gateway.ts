@@ -172,7 +172,7 @@ export function supabaseRegistrationGateway(supabase: SupabaseClient): Registrat
             id: user.id,
             email: user.email,
             password: user.password,
-            email_confirm: true,
+            email_confirm: user.emailConfirmed,
             app_metadata: { registration_id: user.registrationId, institution_id: user.institutionId },
             user_metadata: { full_name: user.fullName },
           }),

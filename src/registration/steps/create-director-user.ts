@@ -75,6 +75,7 @@ export const createDirectorUser = defineStep<RegistrationContext>(
       await gateway.createDirectorUser({
         id: held.directorUserId,
         email: held.sagaInput.directorEmail,
+        emailConfirmed: context.directorEmailConfirmed,
         password,
         fullName: held.sagaInput.directorFullName,
         registrationId: held.registrationId,
