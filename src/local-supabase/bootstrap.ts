@@ -1,7 +1,7 @@
 /**
  * What every Supabase database has before a project's migrations run: the API roles, the
  * `extensions` and `auth` schemas, GoTrue's auth.users, auth.identities, auth.sessions and
- * auth.refresh_tokens (the columns GoTrue reads and writes), auth.uid()/auth.role()/auth.jwt(), and the default privileges Supabase
+ * auth.refresh_tokens and auth.one_time_tokens (the columns GoTrue reads and writes), auth.uid()/auth.role()/auth.jwt(), and the default privileges Supabase
  * grants on `public`; and the stand-in's own DDL watch (schema `_local_supabase`). Idempotent, so it runs at every start.
  */
 import type { SqlDatabase } from './database.js';
@@ -128,7 +128,32 @@ create table if not exists auth.refresh_tokens (
 );
 create unique index if not exists refresh_tokens_token_unique on auth.refresh_tokens (token);
 create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
-create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);`;
+create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
+
+do $$
+begin
+  create type auth.one_time_token_type as enum (
+    'confirmation_token', 'reauthentication_token', 'recovery_token',
+    'email_change_token_new', 'email_change_token_current', 'phone_change_token'
+  );
+exception when duplicate_object then
+  null;
+end
+$$;
+
+create table if not exists auth.one_time_tokens (
+  id uuid primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  token_type auth.one_time_token_type not null,
+  token_hash text not null,
+  relates_to text not null,
+  created_at timestamp without time zone not null default now(),
+  updated_at timestamp without time zone not null default now(),
+  check (char_length(token_hash) > 0)
+);
+create index if not exists one_time_tokens_token_hash_hash_idx on auth.one_time_tokens using hash (token_hash);
+create index if not exists one_time_tokens_relates_to_hash_idx on auth.one_time_tokens using hash (relates_to);
+create unique index if not exists one_time_tokens_user_id_token_type_key on auth.one_time_tokens (user_id, token_type);`;
 
 const authFunctions = `
 create or replace function auth.jwt() returns jsonb language sql stable as $$

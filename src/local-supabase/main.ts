@@ -6,11 +6,24 @@ import { startLocalSupabase } from './server.js';
 
 const config = loadConfigOrExit();
 
+/** LOCAL_SUPABASE_INBOX_PORT: the local inbox, where `supabase start` serves Mailpit (54324); 0 picks a free one. */
+function inboxPort(): number {
+  const text = process.env.LOCAL_SUPABASE_INBOX_PORT ?? '';
+  if (text.trim() === '') return 54324;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`supabase:local: LOCAL_SUPABASE_INBOX_PORT must be a port number (0-65535), not ${JSON.stringify(text)}\n`);
+    process.exit(1);
+  }
+  return port;
+}
+
 const local = await startOrExit('supabase:local', () =>
   startLocalSupabase({
     dbUrl: config.LOCAL_SUPABASE_DB_URL,
     dataDir: config.LOCAL_SUPABASE_DATA_DIR,
     port: config.LOCAL_SUPABASE_PORT,
+    inboxPort: inboxPort(),
   }),
 );
 // These are the Supabase CLI's public local-development keys, printed as `supabase status` does.
@@ -18,6 +31,7 @@ process.stdout.write(
   [
     `Embedded local Supabase on ${local.db.engine} (migrations applied now: ${local.appliedMigrations.length})`,
     `API URL: ${local.url}`,
+    `Mailpit URL: ${local.inboxUrl}`,
     `Publishable key: ${LOCAL_PUBLISHABLE_KEY}`,
     `Secret key: ${LOCAL_SECRET_KEY}`,
     `anon key: ${local.anonKey}`,

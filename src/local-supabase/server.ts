@@ -1,4 +1,5 @@
 /** The embedded local Supabase: real Postgres behind the PostgREST and GoTrue subset ims-api uses. */
+import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { listen } from '../listen.js';
 import { StartupError } from '../startup.js';
@@ -15,6 +16,8 @@ import {
   LOCAL_SECRET_KEY,
   LOCAL_SERVICE_ROLE_KEY,
 } from './keys.js';
+import { Mailbox } from './inbox/mailbox.js';
+import { mailpitApp } from './inbox/mailpit-api.js';
 import { applyMigrations } from './migrate.js';
 import { openPglite, pgliteSnapshot } from './pglite-database.js';
 import { DatabaseUnreachableError, openPostgres } from './postgres-database.js';
@@ -40,6 +43,13 @@ export interface LocalSupabaseOptions {
    */
   configToml?: string;
   /**
+   * The local inbox's port (Mailpit's HTTP API and a page listing the mails GoTrue sends), like
+   * `supabase start`'s 54324; 0 picks a free one; absent, mail is kept but not served.
+   */
+  inboxPort?: number;
+  /** The setting that names `inboxPort`, for the message when it is busy. */
+  inboxPortSetting?: string;
+  /**
    * For an in-memory PGlite: a dump (`localSupabaseSnapshot`) to start from instead of initdb;
    * bootstrap and migrations then only add what it lacks.
    */
@@ -54,6 +64,8 @@ export interface LocalSupabase {
   jwtSecret: string;
   db: SqlDatabase;
   appliedMigrations: string[];
+  /** The local inbox (Mailpit's HTTP API), when `inboxPort` was given. */
+  inboxUrl?: string;
   close(): Promise<void>;
 }
 
@@ -79,13 +91,24 @@ async function prepareDatabase(db: SqlDatabase, migrationsDir: string | null | u
   return migrationsDir === null ? [] : applyMigrations(db, migrationsDir);
 }
 
-export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET, auth: AuthSettings = DEFAULT_AUTH_SETTINGS): express.Express {
+export function localSupabaseApp(
+  db: SqlDatabase,
+  jwtSecret = LOCAL_JWT_SECRET,
+  auth: AuthSettings = DEFAULT_AUTH_SETTINGS,
+  mailbox: Mailbox = new Mailbox(),
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(readRequestPath);
   app.use(express.text({ type: () => true, limit: '1mb' }));
 
   const gateway = (req: Request, res: Response, next: NextFunction) => {
+    // Kong's auth-v1-open route (the CLI's kong.yml): a mailed link carries no apikey.
+    if (req.baseUrl === '/auth/v1' && req.path.startsWith('/verify')) {
+      res.locals.authorization = req.headers.authorization;
+      next();
+      return;
+    }
     const resolved = resolveAuthorization(req.headers, new URL(req.originalUrl, 'http://local').searchParams, KEYS);
     if (!resolved.ok) {
       res.status(401).json(NO_API_KEY_BODY);
@@ -95,7 +118,7 @@ export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET, 
     next();
   };
   app.use('/rest/v1', gateway, postgrestRouter(db, jwtSecret));
-  app.use('/auth/v1', gateway, gotrueRouter(db, jwtSecret, auth));
+  app.use('/auth/v1', gateway, gotrueRouter(db, jwtSecret, auth, mailbox));
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ message: 'no Route matched with those values' });
@@ -105,6 +128,15 @@ export function localSupabaseApp(db: SqlDatabase, jwtSecret = LOCAL_JWT_SECRET, 
     res.status(500).json({ message: 'An unexpected error occurred in the embedded local Supabase' });
   });
   return app;
+}
+
+async function closeServers(servers: Server[]): Promise<void> {
+  await Promise.all(
+    servers.map((server) => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    }),
+  );
 }
 
 const isPersistentPglite = (options: LocalSupabaseOptions) =>
@@ -117,13 +149,22 @@ const isPersistentPglite = (options: LocalSupabaseOptions) =>
 export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Promise<LocalSupabase> {
   const lock: DataDirLock | undefined = isPersistentPglite(options) ? await lockDataDir(options.dataDir!) : undefined;
   let db: SqlDatabase | undefined;
+  const servers: Server[] = [];
   try {
     const auth = options.migrationsDir === null ? DEFAULT_AUTH_SETTINGS : await readAuthSettings(options.configToml);
     db = await openDatabase(options);
     const appliedMigrations = await prepareDatabase(db, options.migrationsDir);
     const host = options.host ?? '127.0.0.1';
-    const { server, port } = await listen(localSupabaseApp(db, LOCAL_JWT_SECRET, auth), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
+    const mailbox = new Mailbox();
+    const { server, port } = await listen(localSupabaseApp(db, LOCAL_JWT_SECRET, auth, mailbox), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
+    servers.push(server);
     const url = `http://${host}:${port}`;
+    let inboxUrl: string | undefined;
+    if (options.inboxPort !== undefined) {
+      const inbox = await listen(mailpitApp(mailbox), options.inboxPort, host, options.inboxPortSetting ?? 'LOCAL_SUPABASE_INBOX_PORT');
+      servers.push(inbox.server);
+      inboxUrl = `http://${host}:${inbox.port}`;
+    }
     await lock?.advertise(url);
     const opened = db;
     return {
@@ -133,14 +174,15 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
       jwtSecret: LOCAL_JWT_SECRET,
       db: opened,
       appliedMigrations,
+      ...(inboxUrl ? { inboxUrl } : {}),
       async close() {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeServers(servers);
         await opened.close();
         await lock?.release();
       },
     };
   } catch (error) {
+    await closeServers(servers);
     await db?.close().catch(() => undefined);
     await lock?.release();
     if (error instanceof DatabaseUnreachableError) throw new StartupError(`${options.dbUrlSetting ?? 'LOCAL_SUPABASE_DB_URL'}: ${error.message}`);

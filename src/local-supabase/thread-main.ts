@@ -11,7 +11,13 @@ try {
   port.on('message', (message) => {
     if (message === CLOSE) void local.close().finally(() => port.close());
   });
-  tell({ kind: 'ready', url: local.url, engine: local.db.engine, appliedMigrations: local.appliedMigrations });
+  tell({
+    kind: 'ready',
+    url: local.url,
+    engine: local.db.engine,
+    appliedMigrations: local.appliedMigrations,
+    ...(local.inboxUrl ? { inboxUrl: local.inboxUrl } : {}),
+  });
 } catch (error) {
   tell({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
   port.close();

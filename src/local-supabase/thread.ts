@@ -13,6 +13,8 @@ export interface EmbeddedSupabase {
   url: string;
   engine: 'pglite' | 'postgres';
   appliedMigrations: string[];
+  /** The local inbox (Mailpit's HTTP API), when the options gave `inboxPort`. */
+  inboxUrl?: string;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export function startLocalSupabaseThread(options: LocalSupabaseOptions, onStoppe
         url: message.url,
         engine: message.engine,
         appliedMigrations: message.appliedMigrations,
+        ...(message.inboxUrl ? { inboxUrl: message.inboxUrl } : {}),
         close: () => {
           closing = true;
           worker.postMessage(CLOSE);

@@ -83,11 +83,13 @@ async function pgliteDump(project: Project): Promise<Blob | undefined> {
 /**
  * Starts the embedded local Supabase on a lane: in-memory PGlite, or a fresh PostgreSQL database;
  * `blank` leaves out this project's migrations and config (a fresh Supabase project, for other
- * projects' fixtures); `configToml` stands in for the project's supabase/config.toml.
+ * projects' fixtures); `configToml` stands in for the project's supabase/config.toml. Its local
+ * inbox (Mailpit's API) listens on a free port.
  */
 export async function startLaneSupabase(lane: Lane, options: { blank?: boolean; configToml?: string } = {}): Promise<LocalSupabase> {
   const project: Project = options.blank ? 'blank' : 'project';
   const projectOptions = {
+    inboxPort: 0,
     ...(options.blank ? { migrationsDir: null } : {}),
     ...(options.configToml ? { configToml: options.configToml } : {}),
   };

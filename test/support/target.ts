@@ -17,6 +17,8 @@ export interface Target {
   anon: SupabaseClient;
   /** Direct SQL, when the database can be reached (always for the stand-in; SUPABASE_DB_URL for a real one). */
   sql?: SqlExecutor;
+  /** The mail catcher's HTTP API (Mailpit): the stand-in's inbox, or SUPABASE_INBOX_URL for a real one (`supabase start`: http://127.0.0.1:54324). */
+  inboxUrl?: string;
   /** True for the embedded stand-in, whose 501 answers for unsupported requests are part of its contract. */
   embedded: boolean;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export function contractTargets(options: { blankProject?: boolean } = {}): Targe
             anonKey,
             ...clients(real, serviceRoleKey, anonKey),
             ...(db ? { sql: db } : {}),
+            ...(process.env.SUPABASE_INBOX_URL ? { inboxUrl: process.env.SUPABASE_INBOX_URL } : {}),
             embedded: false,
             close: async () => db?.close(),
           };
@@ -72,6 +75,7 @@ export function contractTargets(options: { blankProject?: boolean } = {}): Targe
         anonKey: local.anonKey,
         ...clients(local.url, local.serviceRoleKey, local.anonKey),
         sql: local.db,
+        ...(local.inboxUrl ? { inboxUrl: local.inboxUrl } : {}),
         embedded: true,
         close: () => local.close(),
       };

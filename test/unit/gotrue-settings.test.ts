@@ -19,19 +19,49 @@ describe('readAuthSettings', () => {
     return path;
   };
 
+  /** The CLI's config.toml template (apps/cli-go/pkg/config/templates/config.toml), which fills what a file leaves out. */
+  const CLI_DEFAULTS = {
+    disableSignup: false,
+    emailEnabled: true,
+    siteUrl: 'http://127.0.0.1:3000',
+    uriAllowList: ['https://127.0.0.1:3000'],
+    mailerAutoconfirm: true,
+    otpExpirySeconds: 3600,
+    otpLength: 6,
+    maxFrequencyMs: 1000,
+  };
+
   it("reads this project's supabase/config.toml: sign-ups closed, the email provider on", async () => {
-    expect(await readAuthSettings()).toEqual({ disableSignup: true, emailEnabled: true });
+    expect(await readAuthSettings()).toEqual({ ...CLI_DEFAULTS, disableSignup: true });
   });
 
   it('a missing file, or one without the keys, has the CLI defaults: sign-ups open', async () => {
-    expect(DEFAULT_AUTH_SETTINGS).toEqual({ disableSignup: false, emailEnabled: true });
+    expect(DEFAULT_AUTH_SETTINGS).toEqual(CLI_DEFAULTS);
     expect(await readAuthSettings(join(dir, 'absent.toml'))).toEqual(DEFAULT_AUTH_SETTINGS);
     expect(await readAuthSettings(await configWith('project_id = "x"\n[auth]\nenabled = true\n'))).toEqual(DEFAULT_AUTH_SETTINGS);
   });
 
   it('[auth] and [auth.email] enable_signup map as the CLI maps them to GoTrue', async () => {
     const path = await configWith('[auth]\nenable_signup = true\n[auth.email]\nenable_signup = false\n');
-    expect(await readAuthSettings(path)).toEqual({ disableSignup: false, emailEnabled: false });
+    expect(await readAuthSettings(path)).toEqual({ ...CLI_DEFAULTS, emailEnabled: false });
+  });
+
+  it('[auth] site_url, additional_redirect_urls and [auth.email] confirmation settings map as the CLI maps them to GoTrue', async () => {
+    const path = await configWith(
+      '[auth]\nsite_url = "https://app.example.com"\nadditional_redirect_urls = ["https://*.example.com/**"]\n' +
+        '[auth.email]\nenable_confirmations = true\nmax_frequency = "1m30s"\notp_expiry = 600\notp_length = 8\n',
+    );
+    expect(await readAuthSettings(path)).toEqual({
+      ...CLI_DEFAULTS,
+      siteUrl: 'https://app.example.com',
+      uriAllowList: ['https://*.example.com/**'],
+      mailerAutoconfirm: false,
+      otpExpirySeconds: 600,
+      otpLength: 8,
+      maxFrequencyMs: 90_000,
+    });
+    const badDuration = await configWith('[auth.email]\nmax_frequency = "soon"\n');
+    await expect(readAuthSettings(badDuration)).rejects.toThrow(`${badDuration}: [auth.email] max_frequency: time: invalid duration "soon"`);
   });
 
   it('a value that is not a boolean, or a file that is not TOML, stops start-up naming the file and key', async () => {

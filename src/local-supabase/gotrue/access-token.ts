@@ -18,6 +18,8 @@ export interface IssueParams {
   jwtSecret: string;
   /** When the session's password sign-in happened (the `amr` timestamp), in Unix seconds. */
   signedInAt: number;
+  /** The `amr` method: models.AuthenticationMethod ('password', 'otp' for a verified email link or code). */
+  method?: string;
   weakPassword?: { message: string; reasons: string[] };
 }
 
@@ -37,7 +39,7 @@ export async function issueSession(params: IssueParams): Promise<Record<string, 
     user_metadata: user.user_metadata ?? {},
     role: user.role ?? '',
     aal: 'aal1',
-    amr: [{ method: 'password', timestamp: params.signedInAt }],
+    amr: [{ method: params.method ?? 'password', timestamp: params.signedInAt }],
     session_id: params.sessionId,
     is_anonymous: user.is_anonymous,
   })

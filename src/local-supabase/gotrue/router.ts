@@ -1,6 +1,6 @@
 /**
  * The GoTrue surface at /auth/v1, routed as internal/api/api.go routes it: /signup (signup.go), /token (token.go),
- * /user (user.go), /logout (logout.go), the JWKS, and /admin behind requireAdminCredentials
+ * /user (user.go), /logout (logout.go), /resend (resend.go), /verify (verify.go), the JWKS, and /admin behind requireAdminCredentials
  * (admin.go). What is not implemented is refused by name: 422 `not_implemented`.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -12,10 +12,14 @@ import { createUser, deleteUser, getUser, validateEmail, type CreateUserParams }
 import { requireAuthentication, type Authenticated } from './authentication.js';
 import { GotrueError, notImplemented, sendGotrueError } from './errors.js';
 import { logout } from './logout.js';
+import { referrer } from './redirect-url.js';
+import { resend } from './resend.js';
 import type { AuthSettings } from './settings.js';
 import { refuseClosedSignups, signUp } from './signup.js';
 import { passwordGrant, refreshTokenGrant, type TokenContext } from './token.js';
 import { currentUser } from './user.js';
+import { verifyGet, verifyPost } from './verify.js';
+import { Mailbox } from '../inbox/mailbox.js';
 
 const ADMIN_ROLES = ['service_role'];
 const DEFAULTS = { aud: 'authenticated', role: 'authenticated' };
@@ -38,7 +42,8 @@ function parseJson(req: Request): Record<string, unknown> {
   }
 }
 
-export function gotrueRouter(db: SqlDatabase, jwtSecret: string, settings: AuthSettings): express.Router {
+/** GoTrue's mail goes to `mailbox`, the local inbox (Mailpit under `supabase start`). */
+export function gotrueRouter(db: SqlDatabase, jwtSecret: string, settings: AuthSettings, mailbox: Mailbox = new Mailbox()): express.Router {
   const router = express.Router();
   const authenticated = requireAuthentication(db, jwtSecret);
   const tokenContext = (req: Request): TokenContext => ({
@@ -61,6 +66,19 @@ export function gotrueRouter(db: SqlDatabase, jwtSecret: string, settings: AuthS
   router.post('/signup', async (req, res) => {
     refuseClosedSignups(settings);
     res.status(200).json(await signUp(tokenContext(req), parseJson(req)));
+  });
+
+  router.post('/resend', async (req, res) => {
+    const context = tokenContext(req);
+    res.status(200).json(await resend({ ...context, mailbox, redirectTo: referrer(req, settings), externalUrl: context.issuer }, parseJson(req)));
+  });
+
+  router.get('/verify', async (req, res) => {
+    await verifyGet(req, res, tokenContext(req));
+  });
+
+  router.post('/verify', async (req, res) => {
+    res.status(200).json(await verifyPost(tokenContext(req), parseJson(req)));
   });
 
   router.get('/user', authenticated, (req, res) => {

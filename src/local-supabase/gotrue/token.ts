@@ -33,14 +33,22 @@ export interface TokenContext {
 const invalidCredentials = () => new GotrueError(400, 'invalid_credentials', INVALID_LOGIN);
 
 /** A field that must be a string when present (GoTrue's json.Unmarshal refuses other types). */
-function stringField(body: Record<string, unknown>, name: string): string {
+export function stringField(body: Record<string, unknown>, name: string): string {
   const value = body[name];
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new GotrueError(400, 'bad_json', `Could not parse request body as JSON: ${name} must be a string`);
   return value;
 }
 
-export async function sessionFor(tx: SqlExecutor, context: TokenContext, userId: string, refreshToken: string, sessionId: string, weakPassword?: { message: string; reasons: string[] }) {
+export async function sessionFor(
+  tx: SqlExecutor,
+  context: TokenContext,
+  userId: string,
+  refreshToken: string,
+  sessionId: string,
+  weakPassword?: { message: string; reasons: string[] },
+  method = 'password',
+) {
   const user = await findUser(tx, userId);
   const [session] = await tx.query<{ signed_in_at: number }>(
     'select extract(epoch from created_at)::bigint as signed_in_at from auth.sessions where id = $1',
@@ -53,6 +61,7 @@ export async function sessionFor(tx: SqlExecutor, context: TokenContext, userId:
     issuer: context.issuer,
     jwtSecret: context.jwtSecret,
     signedInAt: Number(session!.signed_in_at),
+    method,
     ...(weakPassword ? { weakPassword } : {}),
   });
 }

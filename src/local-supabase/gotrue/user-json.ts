@@ -15,6 +15,7 @@ export interface UserRow {
   is_anonymous: boolean;
   email_confirmed_at: string | null;
   phone_confirmed_at: string | null;
+  confirmation_sent_at: string | null;
   confirmed_at: string | null;
   last_sign_in_at: string | null;
   created_at: string;
@@ -38,7 +39,7 @@ interface IdentityRow {
 
 const USER_COLUMNS = `u.id, u.aud, u.role, u.email, u.phone, u.raw_app_meta_data as app_metadata,
   u.raw_user_meta_data as user_metadata, u.is_anonymous, ${ts('u.email_confirmed_at', 'email_confirmed_at')},
-  ${ts('u.phone_confirmed_at', 'phone_confirmed_at')}, ${ts('u.confirmed_at', 'confirmed_at')},
+  ${ts('u.phone_confirmed_at', 'phone_confirmed_at')}, ${ts('u.confirmation_sent_at', 'confirmation_sent_at')}, ${ts('u.confirmed_at', 'confirmed_at')},
   ${ts('u.last_sign_in_at', 'last_sign_in_at')}, ${ts('u.created_at', 'created_at')}, ${ts('u.updated_at', 'updated_at')},
   ${ts('u.banned_until', 'banned_until')}, ${ts('u.deleted_at', 'deleted_at')},
   coalesce((select json_agg(json_build_object(
@@ -70,6 +71,7 @@ export function userJson(row: UserRow, options: { withConfirmedAt: boolean }): R
     email_confirmed_at: goTime(row.email_confirmed_at),
     phone: row.phone ?? '',
     phone_confirmed_at: goTime(row.phone_confirmed_at),
+    confirmation_sent_at: goTime(row.confirmation_sent_at),
     confirmed_at: options.withConfirmedAt ? goTime(row.confirmed_at) : undefined,
     last_sign_in_at: goTime(row.last_sign_in_at),
     app_metadata: row.app_metadata ?? {},
