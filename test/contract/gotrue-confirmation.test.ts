@@ -156,6 +156,22 @@ describe.each(contractTargets())('GoTrue signup confirmation: $name', (factory) 
     expect(reused.error).toMatchObject({ status: 403, code: 'otp_expired', message: 'Email link is invalid or has expired' });
   });
 
+  it('verifyOtp with the email and the mailed code answers a session; a wrong code is 403 otp_expired', async () => {
+    const { email, id } = await unconfirmedUser(t.service, 'code');
+    expect((await anon().auth.resend({ type: 'signup', email })).error).toBeNull();
+    const [mail] = await mailsTo(t.inboxUrl!, email);
+    const response = await fetch(`${t.inboxUrl}/api/v1/message/${mail!.ID}`);
+    const { Text: text } = (await response.json()) as { Text: string };
+    const code = /enter the code: (\d{6})/.exec(text)?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+
+    const wrong = await anon().auth.verifyOtp({ type: 'email', email, token: code === '000000' ? '111111' : '000000' });
+    expect(wrong.error).toMatchObject({ status: 403, code: 'otp_expired', message: 'Token has expired or is invalid' });
+    const { data, error } = await anon().auth.verifyOtp({ type: 'email', email, token: code! });
+    expect(error).toBeNull();
+    expect(data.user).toMatchObject({ id, email, email_confirmed_at: expect.any(String) });
+  });
+
   it('an unknown token, or an expired one, redirects with GoTrue\'s error in the fragment', async () => {
     const unknown = await follow(`${t.url}/auth/v1/verify?token=${'0'.repeat(56)}&type=signup&redirect_to=${WELCOME}`);
     expect(unknown.status).toBe(303);
