@@ -161,7 +161,7 @@ interface Stack {
 /** The embedded Supabase (its own process), the counting proxy, and the built service in front of them. */
 async function startStack(dbUrl: string | undefined): Promise<Stack> {
   const supabase = await startNode([new URL('dist/local-supabase/main.js', ROOT).pathname], {
-    LOCAL_SUPABASE_PORT: '0',
+    LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0',
     LOCAL_SUPABASE_DATA_DIR: 'memory://',
     ...(dbUrl ? { LOCAL_SUPABASE_DB_URL: dbUrl } : {}),
   });
@@ -178,7 +178,7 @@ async function startStack(dbUrl: string | undefined): Promise<Stack> {
 
 /** The built service, as `npm start` runs it (without `supabase`: the embedded Supabase in its worker thread), with the event-loop probe. */
 function startApi(supabase: Record<string, string> = {}): Promise<Proc> {
-  const embedded = { LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_DATA_DIR: 'memory://' };
+  const embedded = { LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0', LOCAL_SUPABASE_DATA_DIR: 'memory://' };
   return startNode(
     [new URL('dist/server.js', ROOT).pathname],
     {

@@ -99,7 +99,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     ...(database ? { LOCAL_SUPABASE_DB_URL: database.url } : { LOCAL_SUPABASE_DATA_DIR: dataDir }),
-    LOCAL_SUPABASE_PORT: '0',
+    LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0',
     REGISTER_RATE_LIMIT_PER_MINUTE: '0',
     IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '4',
     SUPABASE_TIMEOUT_MS: '1000',

@@ -17,7 +17,7 @@ describe('the embedded PGlite directory has one owner', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'ims-pglite-'));
-    env = { LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_DATA_DIR: join(workDir, 'not-yet-made', 'pglite'), REGISTER_RATE_LIMIT_PER_MINUTE: '0' };
+    env = { LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0', LOCAL_SUPABASE_DATA_DIR: join(workDir, 'not-yet-made', 'pglite'), REGISTER_RATE_LIMIT_PER_MINUTE: '0' };
   });
   afterAll(async () => {
     await rm(workDir, { recursive: true, force: true });
@@ -42,7 +42,7 @@ describe('the embedded PGlite directory has one owner', () => {
     expect(second.stderr.trim()).toBe(
       `ims-api: could not start: the embedded database in ${env.LOCAL_SUPABASE_DATA_DIR} is in use by pid ${owner.pid}; stop it or set LOCAL_SUPABASE_DATA_DIR`,
     );
-    const standAlone = await exitOf(spawnBuilt('src/local-supabase/main.js', { ...env, LOCAL_SUPABASE_PORT: '0' }));
+    const standAlone = await exitOf(spawnBuilt('src/local-supabase/main.js', { ...env, LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0' }));
     expect([standAlone.code, standAlone.stderr]).toEqual([1, expect.stringContaining(`is in use by pid ${owner.pid}`)]);
 
     for (const task of ['recover', 'purge'] as const) {

@@ -23,7 +23,7 @@ async function health(url: string) {
 
 describe('service start-up', () => {
   it('boots the embedded Supabase on PGlite when no SUPABASE_URL is set', async () => {
-    const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0' }), silent);
+    const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0' }), silent);
     try {
       expect(await health(service.url)).toEqual({ status: 200, body: { status: 'ok', backend: 'embedded-pglite' } });
     } finally {
@@ -32,7 +32,7 @@ describe('service start-up', () => {
   });
 
   it('runs the embedded Supabase in its own thread: it answers while the API thread is busy', async () => {
-    const connection = await connectSupabase(loadConfig({ LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0' }), silent);
+    const connection = await connectSupabase(loadConfig({ LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0' }), silent);
     // Another process asks the embedded Supabase when told to, and prints when the answer came.
     const asker = spawn(
       process.execPath,
@@ -110,7 +110,7 @@ describe('service start-up', () => {
   it.runIf(process.env.TEST_DATABASE_URL)('runs the embedded Supabase on PostgreSQL with LOCAL_SUPABASE_DB_URL', async () => {
     const database = await createPostgresDatabase();
     const service = await startService(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DB_URL: database.url, LOCAL_SUPABASE_PORT: '0' }),
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', LOCAL_SUPABASE_DB_URL: database.url, LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0' }),
       silent,
     );
     try {
@@ -124,7 +124,7 @@ describe('service start-up', () => {
 
 describe('the entry point, as `npm start` runs it', () => {
   const run = (env: Record<string, string>) =>
-    spawnBuilt('src/server.js', { LOG_LEVEL: 'info', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', HOST: '127.0.0.1', ...env });
+    spawnBuilt('src/server.js', { LOG_LEVEL: 'info', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0', HOST: '127.0.0.1', ...env });
 
   it('stops at start with a message naming every bad setting at once', async () => {
     const { code, stderr } = await exitOf(run({ PORT: 'eighty', SUPABASE_URL: 'http://127.0.0.1:1', LOCAL_SUPABASE_DB_URL: 'mysql://root@127.0.0.1/ims' }));

@@ -7,7 +7,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitOf, spawnBuilt } from '../support/processes.js';
 
-const EMBEDDED = { LOG_LEVEL: 'silent', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', RECOVERY_INTERVAL_SECONDS: '0' };
+const EMBEDDED = { LOG_LEVEL: 'silent', HOST: '127.0.0.1', LOCAL_SUPABASE_DATA_DIR: 'memory://', LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0', RECOVERY_INTERVAL_SECONDS: '0' };
 
 async function failure(path: string, env: Record<string, string>) {
   const { code, stderr } = await exitOf(spawnBuilt(path, { ...EMBEDDED, ...env }));
@@ -39,7 +39,7 @@ describe('start-up failures', () => {
     expect(await failure('src/local-supabase/main.js', { LOCAL_SUPABASE_PORT: String(busyPort) })).toBe(
       `supabase:local: could not start: port ${busyPort} is in use; set LOCAL_SUPABASE_PORT`,
     );
-  });
+  }, 90_000); // two embedded PGlite start-ups (initdb and migrations each) in child processes
 
   it('a refused database names the variable and the cause, without the password', async () => {
     const line = await failure('src/server.js', { PORT: '0', LOCAL_SUPABASE_DB_URL: `postgresql://ims:hunter22@127.0.0.1:${busyPort + 1}/ims` });

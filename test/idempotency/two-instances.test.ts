@@ -32,7 +32,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one PostgreSQL d
       const config = loadConfig({
         LOCAL_SUPABASE_DB_URL: database.url,
         LOCAL_SUPABASE_DATA_DIR: join(workDir, 'pglite'),
-        LOCAL_SUPABASE_PORT: '0',
+        LOCAL_SUPABASE_PORT: '0', LOCAL_SUPABASE_INBOX_PORT: '0',
         REGISTER_RATE_LIMIT_PER_MINUTE: '0',
       });
       const logger = pino({ level: 'silent' });
