@@ -13,7 +13,7 @@ import { dataDirOwner } from './local-supabase/data-dir-lock.js';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './local-supabase/keys.js';
 import { registerRouter } from './http/register-route.js';
 import { startLocalSupabaseThread, type EmbeddedSupabase } from './local-supabase/thread.js';
-import { recoverAbandoned } from './registration/recover-abandoned.js';
+import { sweep } from './registration/sweep.js';
 import type { RegistrationDeps } from './registration/register-institution.js';
 import type { SagaPolicy } from './saga/run-saga.js';
 import { createSupabaseClient } from './supabase/client.js';
@@ -105,16 +105,22 @@ export async function connectSupabase(config: Config, logger: Logger, options: S
   }
   // On the CLI's port, like `supabase start`, so a browser or curl can sign in against it.
   const local = await startLocalSupabaseThread(
-    { dbUrl: config.LOCAL_SUPABASE_DB_URL, dataDir: config.LOCAL_SUPABASE_DATA_DIR, port: config.LOCAL_SUPABASE_PORT },
+    {
+      dbUrl: config.LOCAL_SUPABASE_DB_URL,
+      dataDir: config.LOCAL_SUPABASE_DATA_DIR,
+      port: config.LOCAL_SUPABASE_PORT,
+      // Mail GoTrue sends (the director's confirmation) lands here, on the port `supabase start` gives Mailpit.
+      inboxPort: config.LOCAL_SUPABASE_INBOX_PORT,
+    },
     (error) => logger.fatal({ err: error }, 'the embedded local Supabase stopped; Supabase calls fail until the service restarts'),
   );
-  logger.info({ supabaseUrl: local.url, engine: local.engine, appliedMigrations: local.appliedMigrations }, 'embedded local Supabase started');
+  logger.info({ supabaseUrl: local.url, inboxUrl: local.inboxUrl, engine: local.engine, appliedMigrations: local.appliedMigrations }, 'embedded local Supabase started');
   return connect(embeddedEndpoint(local.url), { backend: `embedded-${local.engine}`, local });
 }
 
 export function registrationDeps(config: Config, connection: SupabaseConnection, logger: Logger, sagaPolicy = DEFAULT_SAGA_POLICY): RegistrationDeps {
   return {
-    gateway: supabaseRegistrationGateway(connection.supabase),
+    gateway: supabaseRegistrationGateway(connection.supabase, { confirmationRedirectUrl: config.CONFIRMATION_REDIRECT_URL }),
     settings: {
       fingerprintSecret: connection.idempotencySecret,
       directorEmailConfirmation: config.DIRECTOR_EMAIL_CONFIRMATION,
@@ -167,6 +173,7 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
     routers: [
       registerRouter(deps, {
         inFlight,
+        logger,
         rateLimit: {
           perMinute: config.REGISTER_RATE_LIMIT_PER_MINUTE,
           logger,
@@ -186,7 +193,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const { app, deps, inFlight } = assembleApp(config, connection, logger, options.sagaPolicy);
   const stopRecovery = every(
     config.RECOVERY_INTERVAL_SECONDS,
-    () => recoverAbandoned(deps, { idleSeconds: config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS, limit: 50 }),
+    () => sweep(deps, { idleSeconds: config.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS, limit: 50 }),
     logger,
     'recover',
     inFlight,

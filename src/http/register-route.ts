@@ -7,6 +7,7 @@ import type { InFlight } from '../in-flight.js';
 import { parseIdempotencyKey } from '../idempotency/key.js';
 import { registerInstitution, type RegistrationDeps } from '../registration/register-institution.js';
 import { RegisterInstitutionRequest } from '../registration/schema.js';
+import { sendOwedConfirmations } from '../registration/send-confirmations.js';
 import { sendProblem } from './problem.js';
 import { outcomeProblem, rejectionProblem } from './registration-problems.js';
 import { validationProblem } from './validation.js';
@@ -65,6 +66,7 @@ function registerRateLimit(options: RateLimitOptions): RequestHandler[] {
 
 export interface RegisterRouteOptions {
   rateLimit: RateLimitOptions;
+  logger: Logger;
   /** Registrations under way, so that a graceful shutdown lets them finish even when their client has gone. */
   inFlight?: InFlight;
 }
@@ -94,6 +96,14 @@ export function registerRouter(deps: RegistrationDeps, options: RegisterRouteOpt
         return;
       }
       res.status(201).location(`/api/v1/institutions/${result.registration.institution.id}`).json(result.registration);
+      // The confirmation mail the registration owes goes out after the answer, which never waits
+      // on it; what is not sent now, the sweep sends (the outbox keeps it).
+      if (!outcome.replayed && result.registration.institution.status === 'unconfirmed') {
+        const sending = sendOwedConfirmations(deps.gateway, { limit: 1, institutionId: result.registration.institution.id });
+        (options.inFlight ? options.inFlight.track(sending) : sending).catch((error: unknown) =>
+          options.logger.warn({ err: error }, 'the confirmation mail waits for the sweep'),
+        );
+      }
     },
   );
   router.all(REGISTER_PATH, (req, _res, next) => {

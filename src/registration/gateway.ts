@@ -62,6 +62,14 @@ export interface RegistrationStatus {
 /** What undoing the institution found: done, or a registration that had completed (nothing undone). */
 export type AbortOutcome = { outcome: 'aborted' } | { outcome: 'finished'; result: RegistrationResult };
 
+/** A confirmation mail a finished registration owes, claimed from the outbox for a lease. */
+export interface OwedConfirmation {
+  id: number;
+  email: string;
+  /** Tries so far, this one included. */
+  attempts: number;
+}
+
 /** Every method throws RemoteCallError when the call fails, classified for the saga. */
 export interface RegistrationGateway {
   /** Call 1: claims the idempotency key and, when new, creates the institution as `pending`. */
@@ -89,6 +97,13 @@ export interface RegistrationGateway {
   status(registrationId: string): Promise<RegistrationStatus | null>;
   /** Lets go of the lock and keeps the recovery point, after a failure that retries did not cure. */
   release(registrationId: string, attempt: string, error: string): Promise<void>;
+  /** Owed confirmation mails that are due (one institution's, or any), each claimed for `leaseSeconds`. */
+  claimConfirmations(options: { limit: number; leaseSeconds: number; institutionId?: string }): Promise<OwedConfirmation[]>;
+  /** Asks Supabase Auth to send the signup confirmation to an unconfirmed user (its SMTP, template, rate limits). */
+  sendConfirmation(email: string): Promise<void>;
+  markConfirmationSent(id: number): Promise<void>;
+  /** Puts an owed mail back, due again in `afterSeconds`. */
+  retryConfirmation(id: number, afterSeconds: number, error: string): Promise<void>;
   /** Registrations nobody works on, idle for at least `idleSeconds`. */
   listAbandoned(idleSeconds: number, limit: number): Promise<string[]>;
   /** Forgets settled keys past their retention; returns how many. */

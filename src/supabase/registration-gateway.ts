@@ -138,7 +138,10 @@ function toClaimOutcome(data: unknown): ClaimOutcome {
   }
 }
 
-export function supabaseRegistrationGateway(supabase: SupabaseClient): RegistrationGateway {
+const OwedConfirmationRow = z.object({ id: z.number().int(), email: z.string(), attempts: z.number().int() });
+
+/** `confirmationRedirectUrl`: where GoTrue's confirmation link leads (it must be on the project's redirect allow-list); its site_url without it. */
+export function supabaseRegistrationGateway(supabase: SupabaseClient, options: { confirmationRedirectUrl?: string | undefined } = {}): RegistrationGateway {
   return {
     claim: (request) =>
       rpc(
@@ -230,6 +233,23 @@ export function supabaseRegistrationGateway(supabase: SupabaseClient): Registrat
           () => undefined,
         ),
       ),
+
+    claimConfirmations: ({ limit, leaseSeconds, institutionId }) =>
+      rpc(supabase, 'outbox_claim', { p_limit: limit, p_lease_seconds: leaseSeconds, p_institution_id: institutionId ?? null }, (data) =>
+        z.array(OwedConfirmationRow).parse(data),
+      ),
+
+    async sendConfirmation(email) {
+      const redirect = options.confirmationRedirectUrl;
+      await authCall('auth.resend', () =>
+        supabase.auth.resend({ type: 'signup', email, ...(redirect ? { options: { emailRedirectTo: redirect } } : {}) }),
+      );
+    },
+
+    markConfirmationSent: (id) => rpc(supabase, 'outbox_sent', { p_id: id }, () => undefined),
+
+    retryConfirmation: (id, afterSeconds, error) =>
+      rpc(supabase, 'outbox_retry', { p_id: id, p_after_seconds: afterSeconds, p_error: error }, () => undefined),
 
     listAbandoned: (idleSeconds, limit) =>
       rpc(supabase, 'registration_abandoned', { p_idle_seconds: idleSeconds, p_limit: limit }, (data) =>

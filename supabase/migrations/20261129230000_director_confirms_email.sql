@@ -1,9 +1,11 @@
 -- An institution is usable once its director has proved the email address is theirs.
 --
 -- With DIRECTOR_EMAIL_CONFIRMATION=required the director's auth user is created unconfirmed; the
--- registration then finishes with its institution `unconfirmed`, and the institution becomes
--- `trial` when the director's email_confirmed_at is set — in the database, so it holds whoever
--- confirms and however (GoTrue's verify link, an admin, a SQL console).
+-- registration then finishes with its institution `unconfirmed` and, in the same transaction,
+-- records the confirmation mail it owes in an outbox (sent by GoTrue's /resend right after the
+-- answer, or by the sweep). The institution becomes `trial` when the director's
+-- email_confirmed_at is set — in the database, so it holds whoever confirms and however
+-- (GoTrue's verify link, an admin, a SQL console).
 
 alter table public.institutions drop constraint institutions_status_check;
 alter table public.institutions add constraint institutions_status_check
@@ -11,6 +13,25 @@ alter table public.institutions add constraint institutions_status_check
 
 comment on column public.institutions.status is
   'pending while its registration runs (nothing may treat it as live); unconfirmed until its director confirms the email address; trial once registered and confirmed.';
+
+-- Side effects a finished registration owes, drained at least once (brandur's transactionally
+-- staged job drain): a row is claimed for a lease, then marked sent, or put back with a backoff.
+create table public.registration_outbox (
+  id bigint generated always as identity primary key,
+  institution_id uuid not null,
+  kind text not null check (kind in ('confirmation_email')),
+  email text not null,
+  created_at timestamptz not null default now(),
+  attempts integer not null default 0,
+  next_attempt_at timestamptz not null default now(),
+  claimed_until timestamptz,
+  sent_at timestamptz,
+  last_error text,
+  constraint registration_outbox_once unique (institution_id, kind)
+);
+create index registration_outbox_due_idx on public.registration_outbox (next_attempt_at) where sent_at is null;
+alter table public.registration_outbox enable row level security;
+revoke all on table public.registration_outbox from anon, authenticated;
 
 -- Whether GoTrue has the director's email confirmed: auth.users belongs to GoTrue, so this reads it as the owner.
 create function public.registration_director_confirmed(p_user_id uuid) returns boolean
@@ -47,6 +68,11 @@ begin
   returning * into v_institution;
   if not found then
     raise exception using errcode = 'PT409', message = 'institution is not pending';
+  end if;
+  if v_institution.status = 'unconfirmed' then
+    insert into public.registration_outbox (institution_id, kind, email)
+    values (k.institution_id, 'confirmation_email', k.saga_input ->> 'directorEmail')
+    on conflict on constraint registration_outbox_once do nothing;
   end if;
   v_result := jsonb_build_object(
     'status', 'registered',
@@ -86,8 +112,52 @@ create trigger registration_director_confirmed_email
   when (old.email_confirmed_at is null and new.email_confirmed_at is not null)
   execute function public.registration_director_confirmed_email();
 
+-- Claims due rows for `p_lease_seconds` (all due ones, or one institution's): a claim that
+-- outlives its lease (the process died) is due again.
+create function public.outbox_claim(p_limit integer, p_lease_seconds integer, p_institution_id uuid default null)
+returns setof public.registration_outbox
+language sql
+set search_path = ''
+as $$
+  update public.registration_outbox o
+     set claimed_until = now() + make_interval(secs => p_lease_seconds), attempts = o.attempts + 1
+   where o.id in (
+     select id from public.registration_outbox
+      where sent_at is null and next_attempt_at <= now()
+        and (claimed_until is null or claimed_until <= now())
+        and (p_institution_id is null or institution_id = p_institution_id)
+      order by next_attempt_at
+      limit p_limit
+      for update skip locked)
+  returning o.*
+$$;
+
+create function public.outbox_sent(p_id bigint) returns void
+language sql
+set search_path = ''
+as $$
+  update public.registration_outbox set sent_at = now(), claimed_until = null, last_error = null where id = p_id
+$$;
+
+create function public.outbox_retry(p_id bigint, p_after_seconds integer, p_error text) returns void
+language sql
+set search_path = ''
+as $$
+  update public.registration_outbox
+     set next_attempt_at = now() + make_interval(secs => p_after_seconds), claimed_until = null, last_error = p_error
+   where id = p_id and sent_at is null
+$$;
+
 revoke all on function
   public.registration_director_confirmed(uuid),
-  public.registration_director_confirmed_email()
+  public.registration_director_confirmed_email(),
+  public.outbox_claim(integer, integer, uuid),
+  public.outbox_sent(bigint),
+  public.outbox_retry(bigint, integer, text)
 from public, anon, authenticated;
-grant execute on function public.registration_director_confirmed(uuid) to service_role;
+grant execute on function
+  public.registration_director_confirmed(uuid),
+  public.outbox_claim(integer, integer, uuid),
+  public.outbox_sent(bigint),
+  public.outbox_retry(bigint, integer, text)
+to service_role;

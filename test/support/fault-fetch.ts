@@ -38,6 +38,7 @@ export const CALLS = {
   abort: { method: 'POST', path: '/rest/v1/rpc/registration_abort' },
   release: { method: 'POST', path: '/rest/v1/rpc/registration_release' },
   readInstitution: { method: 'GET', path: '/rest/v1/institutions' },
+  resend: { method: 'POST', path: '/auth/v1/resend' },
 } satisfies Record<string, { method: string; path: string | RegExp }>;
 
 export type CallName = keyof typeof CALLS;
