@@ -241,6 +241,7 @@ describe.skipIf(Boolean(process.env.SUPABASE_URL)).each(LANES)('embedded GoTrue 
       configToml,
       [
         '[auth]',
+        'enable_signup = true',
         'site_url = "http://localhost:4000/home"',
         'additional_redirect_urls = ["https://app.example.com/**", "https://*.example.org/done"]',
         '',
@@ -288,6 +289,13 @@ describe.skipIf(Boolean(process.env.SUPABASE_URL)).each(LANES)('embedded GoTrue 
       const link = await confirmationLink(local.inboxUrl!, mail!.ID);
       expect(new URL(link).searchParams.get('redirect_to')).toBe(expected);
     }
+  });
+
+  it('sign-up with enable_confirmations (GoTrue would mail a link instead of a session) is refused by name', async () => {
+    const anon = createSupabaseClient({ url: local.url, apiKey: local.anonKey });
+    const { data, error } = await anon.auth.signUp({ email: address('signup'), password: PASSWORD });
+    expect(error).toMatchObject({ status: 422, code: 'not_implemented' });
+    expect(data).toEqual({ user: null, session: null });
   });
 
   it('the inbox deletes mail as Mailpit does, and lists it on a page with its links', async () => {

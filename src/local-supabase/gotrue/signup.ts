@@ -28,6 +28,8 @@ export async function signUp(context: TokenContext & { db: SqlDatabase }, body: 
   if (typeof body.code_challenge === 'string' && body.code_challenge !== '') throw notImplemented('PKCE signup');
   if (email === '') throw validationFailed('Sign up only available with email or phone provider');
   if (!context.settings.emailEnabled) throw new GotrueError(400, 'email_provider_disabled', 'Email signups are disabled');
+  // With [auth.email] enable_confirmations GoTrue answers the unconfirmed user and mails a link; not done here.
+  if (!context.settings.mailerAutoconfirm) throw notImplemented('Sign-up with email confirmations ([auth.email] enable_confirmations)');
   const address = validateEmail(email);
   const existing = await findUserByEmailAndAudience(context.db, address, context.aud);
   if (existing?.confirmed) throw new GotrueError(422, 'user_already_exists', 'User already registered');
