@@ -1,6 +1,7 @@
 /**
  * GoTrue's template mailer (internal/mailer/templatemailer) with the default confirmation template
- * of the GoTrue the Supabase CLI runs (v2.189.0: subject "Confirm Your Email"), sent as the CLI
+ * of the GoTrue this project's Supabase CLI (2.117.0) runs, v2.196.0: subject "Confirm your email
+ * address", the link and no code (the copy changed in v2.190.0). Sent as the CLI
  * configures it: from "Admin <admin@email.com>" ([inbucket] admin_email, sender_name) to the local
  * mail catcher; the link is GOTRUE_MAILER_URLPATHS_CONFIRMATION, `{API_EXTERNAL_URL}/verify`.
  */
@@ -8,7 +9,7 @@ import type { Mailbox } from '../inbox/mailbox.js';
 
 /** The CLI's [inbucket] admin_email and sender_name defaults. */
 const SENDER = { Name: 'Admin', Address: 'admin@email.com' };
-const CONFIRMATION_SUBJECT = 'Confirm Your Email';
+const CONFIRMATION_SUBJECT = 'Confirm your email address';
 
 /** Go's url.QueryEscape: only [A-Za-z0-9-_.~] stay, a space becomes '+'. */
 export function goQueryEscape(text: string): string {
@@ -34,6 +35,7 @@ const escapeAttribute = (text: string) =>
 
 export interface ConfirmationMail {
   email: string;
+  /** The template's {{ .Token }}, which the default template does not show. */
   otp: string;
   tokenHash: string;
   /** The referrer: an allowed redirect_to, else the site URL. */
@@ -48,11 +50,10 @@ export const confirmationUrl = (mail: ConfirmationMail) =>
 
 /** ConfirmationMail: the default template, delivered to the local inbox. */
 export function sendConfirmationMail(mailbox: Mailbox, mail: ConfirmationMail): void {
-  const html = `<h2>Confirm Your Email</h2>
+  const html = `<h2>Confirm your email address</h2>
 
-<p>Follow this link to confirm your email:</p>
-<p><a href="${escapeAttribute(confirmationUrl(mail))}">Confirm your email address</a></p>
-<p>Alternatively, enter the code: ${mail.otp}</p>
+<p>Follow the link below to confirm this email address and finish signing up.</p>
+<p><a href="${escapeAttribute(confirmationUrl(mail))}">Confirm email address</a></p>
 `;
   mailbox.deliver({ from: SENDER, to: [{ Name: '', Address: mail.email }], subject: CONFIRMATION_SUBJECT, html });
 }
