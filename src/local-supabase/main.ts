@@ -1,4 +1,4 @@
-/** `npm run supabase:local`: the embedded local Supabase alone, like `supabase start`, on 127.0.0.1:54321. */
+/** `npm run supabase:local`: the embedded local Supabase alone, like `supabase start`, on 127.0.0.1:54321 (its inbox, Mailpit's API, on 54324). */
 import { loadConfigOrExit } from '../config.js';
 import { startOrExit } from '../startup.js';
 import { LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY } from './keys.js';
@@ -6,24 +6,12 @@ import { startLocalSupabase } from './server.js';
 
 const config = loadConfigOrExit();
 
-/** LOCAL_SUPABASE_INBOX_PORT: the local inbox, where `supabase start` serves Mailpit (54324); 0 picks a free one. */
-function inboxPort(): number {
-  const text = process.env.LOCAL_SUPABASE_INBOX_PORT ?? '';
-  if (text.trim() === '') return 54324;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`supabase:local: LOCAL_SUPABASE_INBOX_PORT must be a port number (0-65535), not ${JSON.stringify(text)}\n`);
-    process.exit(1);
-  }
-  return port;
-}
-
 const local = await startOrExit('supabase:local', () =>
   startLocalSupabase({
     dbUrl: config.LOCAL_SUPABASE_DB_URL,
     dataDir: config.LOCAL_SUPABASE_DATA_DIR,
     port: config.LOCAL_SUPABASE_PORT,
-    inboxPort: inboxPort(),
+    inboxPort: config.LOCAL_SUPABASE_INBOX_PORT,
   }),
 );
 // These are the Supabase CLI's public local-development keys, printed as `supabase status` does.
