@@ -7,7 +7,7 @@ import { bootstrapSupabaseDatabase } from './bootstrap.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { SqlDatabase } from './database.js';
 import { NO_API_KEY_BODY, resolveAuthorization, type GatewayKeys } from './gateway.js';
-import { gotrueRouter } from './gotrue/router.js';
+import { gotrueRouter, type ExternalUrl } from './gotrue/router.js';
 import { DEFAULT_AUTH_SETTINGS, readAuthSettings, type AuthSettings } from './gotrue/settings.js';
 import {
   LOCAL_ANON_KEY,
@@ -96,6 +96,7 @@ export function localSupabaseApp(
   jwtSecret = LOCAL_JWT_SECRET,
   auth: AuthSettings = DEFAULT_AUTH_SETTINGS,
   mailbox: Mailbox = new Mailbox(),
+  external: ExternalUrl = {},
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -118,7 +119,7 @@ export function localSupabaseApp(
     next();
   };
   app.use('/rest/v1', gateway, postgrestRouter(db, jwtSecret));
-  app.use('/auth/v1', gateway, gotrueRouter(db, jwtSecret, auth, mailbox));
+  app.use('/auth/v1', gateway, gotrueRouter(db, jwtSecret, auth, mailbox, external));
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ message: 'no Route matched with those values' });
@@ -156,9 +157,11 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
     const appliedMigrations = await prepareDatabase(db, options.migrationsDir);
     const host = options.host ?? '127.0.0.1';
     const mailbox = new Mailbox();
-    const { server, port } = await listen(localSupabaseApp(db, LOCAL_JWT_SECRET, auth, mailbox), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
+    const external: ExternalUrl = {};
+    const { server, port } = await listen(localSupabaseApp(db, LOCAL_JWT_SECRET, auth, mailbox, external), options.port ?? 0, host, options.portSetting ?? 'LOCAL_SUPABASE_PORT');
     servers.push(server);
     const url = `http://${host}:${port}`;
+    external.url = url;
     let inboxUrl: string | undefined;
     if (options.inboxPort !== undefined) {
       const inbox = await listen(mailpitApp(mailbox), options.inboxPort, host, options.inboxPortSetting ?? 'LOCAL_SUPABASE_INBOX_PORT');

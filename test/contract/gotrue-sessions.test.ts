@@ -58,6 +58,14 @@ describe.each(contractTargets())('GoTrue sessions contract: $name', (factory) =>
     expect(claims.amr).toEqual([{ method: 'password', timestamp: expect.any(Number) }]);
   });
 
+  it('the issuer is GoTrue’s external URL, whatever host the sign-in was sent to', async () => {
+    const { email } = await userAndClient();
+    const viaLocalhost = t.url.replace('127.0.0.1', 'localhost');
+    const { data, error } = await createSupabaseClient({ url: viaLocalhost, apiKey: t.anonKey }).auth.signInWithPassword({ email, password: PASSWORD });
+    expect(error).toBeNull();
+    expect(decodeJwt(data.session!.access_token).iss).toBe(`${t.url}/auth/v1`);
+  });
+
   it('a wrong password and an unknown email are both 400 invalid_credentials', async () => {
     const { email, client } = await userAndClient();
     for (const attempt of [{ email, password: 'not the password' }, { email: `nobody-${randomUUID()}@example.com`, password: PASSWORD }]) {

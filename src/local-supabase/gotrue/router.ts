@@ -43,14 +43,28 @@ function parseJson(req: Request): Record<string, unknown> {
 }
 
 /** GoTrue's mail goes to `mailbox`, the local inbox (Mailpit under `supabase start`). */
-export function gotrueRouter(db: SqlDatabase, jwtSecret: string, settings: AuthSettings, mailbox: Mailbox = new Mailbox()): express.Router {
+/**
+ * GoTrue's API_EXTERNAL_URL: its tokens' `iss` and its mails' links, whatever Host a request came
+ * with. Set once the stand-in listens; an app used on its own falls back to the request's host.
+ */
+export interface ExternalUrl {
+  url?: string;
+}
+
+export function gotrueRouter(
+  db: SqlDatabase,
+  jwtSecret: string,
+  settings: AuthSettings,
+  mailbox: Mailbox = new Mailbox(),
+  external: ExternalUrl = {},
+): express.Router {
   const router = express.Router();
   const authenticated = requireAuthentication(db, jwtSecret);
   const tokenContext = (req: Request): TokenContext => ({
     db,
     jwtSecret,
     aud: requestAud(req),
-    issuer: `${req.protocol}://${req.get('host')}/auth/v1`,
+    issuer: `${external.url ?? `${req.protocol}://${req.get('host')}`}/auth/v1`,
     settings,
   });
 
