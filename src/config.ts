@@ -16,6 +16,8 @@ const ConfigSchema = z.object({
   SUPABASE_ANON_KEY: z.string().min(20).optional(),
   SUPABASE_JWT_VERIFY: z.enum(['secret', 'jwks']).default('secret'),
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The `iss` Supabase Auth writes: SUPABASE_URL/auth/v1 unless the API is reached at another address than its external URL. */
+  SUPABASE_JWT_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   LOCAL_SUPABASE_DB_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   LOCAL_SUPABASE_DATA_DIR: z.string().min(1).default('.data/pglite'),
   LOCAL_SUPABASE_PORT: z.coerce.number().int().min(0).max(65535).default(54321),

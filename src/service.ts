@@ -2,7 +2,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { accessTokenVerifier, type VerificationKey } from './auth/access-token.js';
+import { accessTokenVerifier, type TokenCheck, type VerificationKey } from './auth/access-token.js';
 import type { Config } from './config.js';
 import { institutionRouter } from './http/institution-route.js';
 import { openApiRouter } from './http/openapi.js';
@@ -49,7 +49,7 @@ export interface SupabaseConnection {
   /** A client acting as a signed-in user (anon key + their access token): row-level security applies. */
   asUser(accessToken: string): SupabaseClient;
   /** How this project's access tokens are verified. */
-  tokenKey: VerificationKey;
+  tokenCheck: TokenCheck;
   backend: string;
   /** The embedded Supabase, when this process runs it (in its own worker thread). */
   local?: EmbeddedSupabase;
@@ -60,14 +60,17 @@ interface Endpoint {
   url: string;
   serviceRoleKey: string;
   anonKey: string;
-  tokenKey: VerificationKey;
+  tokenCheck: TokenCheck;
 }
+
+/** GoTrue's `iss`: its external URL and /auth/v1. */
+const authIssuer = (supabaseUrl: string) => `${supabaseUrl.replace(/\/+$/, '')}/auth/v1`;
 
 const embeddedEndpoint = (url: string): Endpoint => ({
   url,
   serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
   anonKey: LOCAL_ANON_KEY,
-  tokenKey: { kind: 'secret', secret: LOCAL_JWT_SECRET },
+  tokenCheck: { key: { kind: 'secret', secret: LOCAL_JWT_SECRET }, issuer: authIssuer(url) },
 });
 
 /** Connects to SUPABASE_URL, or boots the embedded local Supabase when it is unset. */
@@ -85,7 +88,7 @@ export async function connectSupabase(config: Config, logger: Logger, options: S
     return {
       supabase,
       asUser: (accessToken) => client(endpoint.anonKey, accessToken),
-      tokenKey: endpoint.tokenKey,
+      tokenCheck: endpoint.tokenCheck,
       idempotencySecret: config.IDEMPOTENCY_SECRET ?? (await databaseFingerprintSecret(supabase)),
       ...extra,
     };
@@ -95,7 +98,12 @@ export async function connectSupabase(config: Config, logger: Logger, options: S
       config.SUPABASE_JWT_VERIFY === 'jwks'
         ? { kind: 'jwks', url: new URL('/auth/v1/.well-known/jwks.json', config.SUPABASE_URL).toString() }
         : { kind: 'secret', secret: config.SUPABASE_JWT_SECRET! };
-    const endpoint = { url: config.SUPABASE_URL, serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY!, anonKey: config.SUPABASE_ANON_KEY!, tokenKey };
+    const endpoint = {
+      url: config.SUPABASE_URL,
+      serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY!,
+      anonKey: config.SUPABASE_ANON_KEY!,
+      tokenCheck: { key: tokenKey, issuer: config.SUPABASE_JWT_ISSUER ?? authIssuer(config.SUPABASE_URL) },
+    };
     return connect(endpoint, { backend: 'supabase' });
   }
   const running = options.attachToRunning && !config.LOCAL_SUPABASE_DB_URL ? await dataDirOwner(config.LOCAL_SUPABASE_DATA_DIR) : null;
@@ -180,7 +188,7 @@ export function assembleApp(config: Config, connection: SupabaseConnection, logg
           ...(config.RATE_LIMIT_STORE === 'database' ? { store: supabaseRateLimitStore(connection.supabase, 'register:') } : {}),
         },
       }),
-      institutionRouter(supabaseInstitutionDirectory(connection.asUser, config.REQUEST_DEADLINE_MS), accessTokenVerifier(connection.tokenKey)),
+      institutionRouter(supabaseInstitutionDirectory(connection.asUser, config.REQUEST_DEADLINE_MS), accessTokenVerifier(connection.tokenCheck)),
       openApiRouter(),
       pageRouter(),
     ],

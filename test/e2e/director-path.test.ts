@@ -113,12 +113,19 @@ describe.each(LANES)('a registered director on %s', (lane) => {
     expect([forged.status, forged.body.code]).toEqual([401, 'invalid_token']);
     expect(forged.headers['www-authenticate']).toMatch(/^Bearer realm="ims-api", error="invalid_token"/);
 
-    const expired = await new SignJWT({ sub: registered.body.director.id, role: 'authenticated', aud: 'authenticated' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-      .sign(new TextEncoder().encode(h.local.jwtSecret));
-    const late = await get(location, expired);
+    const signed = (issuer: string, expiresAt: number) =>
+      new SignJWT({ sub: registered.body.director.id, role: 'authenticated', aud: 'authenticated', session_id: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(issuer)
+        .setExpirationTime(expiresAt)
+        .sign(new TextEncoder().encode(h.local.jwtSecret));
+    const now = Math.floor(Date.now() / 1000);
+    const late = await get(location, await signed(`${h.local.url}/auth/v1`, now - 60));
     expect([late.status, late.body.code, late.body.detail]).toEqual([401, 'invalid_token', 'The access token has expired; refresh the session.']);
+
+    // Signed with the right secret, but not by this project's Supabase Auth.
+    const elsewhere = await get(location, await signed('https://someone-else.supabase.co/auth/v1', now + 600));
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([401, 'invalid_token']);
 
     const serviceKey = await get(location, h.local.serviceRoleKey);
     expect([serviceKey.status, serviceKey.body.code]).toEqual([401, 'invalid_token']);

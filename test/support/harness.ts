@@ -24,6 +24,8 @@ export function supabaseEnv(local: LocalSupabase): Record<string, string> {
     SUPABASE_SERVICE_ROLE_KEY: local.serviceRoleKey,
     SUPABASE_ANON_KEY: local.anonKey,
     SUPABASE_JWT_SECRET: local.jwtSecret,
+    // Its tokens' issuer, also when the service reaches it through a fault proxy at another address.
+    SUPABASE_JWT_ISSUER: `${local.url}/auth/v1`,
     IDEMPOTENCY_SECRET: 'test-secret-test-secret-test-secret-0123',
   };
 }
